@@ -1,0 +1,766 @@
+/**
+ * The three PATCH bodies the apiserver applies itself: JSON Patch (RFC 6902, as
+ * gopkg.in/evanphx/json-patch.v4 applies it), JSON merge patch (RFC 7386, same library) and
+ * Kubernetes strategic merge patch (k8s.io/apimachinery/pkg/util/strategicpatch, server side).
+ *
+ * Every function is pure: the inputs are never mutated and the result shares nothing with them.
+ * Failures are StatusErrors with the code, reason and message the apiserver's patch handler
+ * (k8s.io/apiserver/pkg/endpoints/handlers/patch.go) gives for the same failure.
+ */
+import jsonpatch, { type Operation } from 'fast-json-patch';
+import { badRequest, fieldError, invalid, StatusError } from './errors.js';
+import { isPlainObject } from './object.js';
+
+type JsonObject = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Upstream caps a JSON Patch at this many operations (`maxJSONPatchOperations`). */
+export const MAX_JSON_PATCH_OPERATIONS = 10000;
+
+/**
+ * 422 from `NewGenericServerResponse(422, …)`: upstream drops the library's message, so the body
+ * says only this; the library's error is kept as the cause for logs.
+ */
+function patchNotApplicable(cause?: unknown): StatusError {
+  return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {}, { cause });
+}
+
+/** SMP failures upstream returns as plain errors: rendered as 500 with no reason (`Error from server: …`). */
+function mergeFailure(message: string): StatusError {
+  return new StatusError(500, '', message);
+}
+
+/** Decoding the patched document as an object failed (a patch that turned the object into an array or scalar). */
+function notAnObject(result: unknown): StatusError {
+  return invalid('', '', '', [
+    fieldError.invalid(
+      'patch',
+      JSON.stringify(result),
+      `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonKind(result)} into Go value of type ` +
+        'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }',
+    ),
+  ]);
+}
+
+/** The JSON kind encoding/json names in an UnmarshalTypeError. */
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      return 'object';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON Patch
+
+/**
+ * Applies an RFC 6902 patch the way kube does (evanphx/json-patch v4):
+ * - a body that is not an array is a 400 (`json: cannot unmarshal object into Go value of type jsonpatch.Patch`);
+ *   a `null` body is an empty patch;
+ * - more than 10000 operations is a 413;
+ * - an operation that does not apply (failed `test`, missing path, unknown `op`) is a 422;
+ * - v4 quirks kept: `replace` of a missing object member adds it; `test` of a missing member
+ *   against `null` passes; `add`, `remove`, `move` and `copy` cannot target the root.
+ */
+export function applyJsonPatch(doc: JsonObject, ops: unknown): JsonObject {
+  if (ops === null) return structuredClone(doc);
+  if (!Array.isArray(ops)) {
+    throw badRequest(`json: cannot unmarshal ${jsonKind(ops)} into Go value of type jsonpatch.Patch`);
+  }
+  for (const op of ops) {
+    if (op !== null && !isPlainObject(op)) {
+      throw badRequest(`json: cannot unmarshal ${jsonKind(op)} into Go value of type jsonpatch.Operation`);
+    }
+  }
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw new StatusError(
+      413,
+      'RequestEntityTooLarge',
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
+  }
+  let out: unknown = structuredClone(doc);
+  ops.forEach((op: JsonObject | null, index) => {
+    out = applyOperation(out, op === null ? {} : structuredClone(op), index);
+  });
+  if (!isPlainObject(out)) throw notAnObject(out);
+  return out;
+}
+
+const OPERATIONS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+
+function applyOperation(doc: unknown, op: JsonObject, index: number): unknown {
+  const kind = typeof op.op === 'string' ? op.op : 'unknown';
+  if (!OPERATIONS.has(kind)) throw patchNotApplicable(new Error(`Unexpected kind: ${kind}`));
+  const rootTarget = op.path === '' && kind !== 'replace' && kind !== 'test';
+  const rootSource = (kind === 'move' || kind === 'copy') && op.from === '';
+  if (rootTarget || rootSource) {
+    throw patchNotApplicable(new Error(`${kind} operation does not apply: doc is missing path: "${String(op.path)}"`));
+  }
+  if (typeof op.path === 'string' && op.path !== '') {
+    const target = locate(doc, op.path);
+    if (target && isPlainObject(target.parent) && !Object.hasOwn(target.parent, target.key)) {
+      if (kind === 'replace') op = { ...op, op: 'add' };
+      if (kind === 'test' && op.value === null) return doc;
+    }
+  }
+  try {
+    return jsonpatch.applyOperation(doc, op as unknown as Operation, true, true, true, index).newDocument;
+  } catch (e) {
+    throw patchNotApplicable(e);
+  }
+}
+
+/** The container and member a JSON pointer ends in, when the container exists. */
+function locate(doc: unknown, pointer: string): { parent: unknown; key: string } | undefined {
+  if (!pointer.startsWith('/')) return undefined;
+  const keys = pointer
+    .slice(1)
+    .split('/')
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let parent: unknown = doc;
+  for (const key of keys.slice(0, -1)) {
+    if (isPlainObject(parent) && Object.hasOwn(parent, key)) parent = parent[key];
+    else if (Array.isArray(parent) && /^[0-9]+$/.test(key) && Number(key) < parent.length) parent = parent[Number(key)];
+    else return undefined;
+  }
+  return { parent, key: keys[keys.length - 1] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON merge patch
+
+/**
+ * RFC 7386 merge patch as evanphx/json-patch v4 `MergePatch` applies it: `null` deletes a member,
+ * objects merge recursively, anything else (arrays included) replaces; `null` members inside a
+ * value that is written fresh are dropped. A `null` or scalar body is a 400 `Invalid JSON Patch`.
+ */
+export function applyMergePatch(doc: JsonObject, patch: unknown): JsonObject {
+  if (Array.isArray(patch)) throw notAnObject(pruneNulls(patch));
+  if (!isPlainObject(patch)) throw badRequest('Invalid JSON Patch');
+  return mergeObjects(doc, patch);
+}
+
+function mergeObjects(target: JsonObject, patch: JsonObject): JsonObject {
+  const out: JsonObject = structuredClone(target);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergeValue(Object.hasOwn(out, key) ? out[key] : null, value);
+  }
+  return out;
+}
+
+function mergeValue(current: unknown, patch: unknown): unknown {
+  if (!isPlainObject(current)) return pruneNulls(patch);
+  if (!isPlainObject(patch)) return structuredClone(patch);
+  return mergeObjects(current, patch);
+}
+
+/** A copy without `null` object members, at any depth (`null` array elements stay). */
+function pruneNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(pruneNulls);
+  if (isPlainObject(v)) {
+    const out: JsonObject = {};
+    for (const [k, child] of Object.entries(v)) if (child !== null) out[k] = pruneNulls(child);
+    return out;
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strategic merge patch
+
+/** `x-kubernetes-patch-strategy` / the `patchStrategy` struct tag. */
+export type PatchStrategy = 'merge' | 'replace' | 'retainKeys' | 'merge,retainKeys';
+
+/** `x-kubernetes-patch-merge-key` and `x-kubernetes-patch-strategy` of one field. */
+export interface PatchMeta {
+  readonly patchStrategy?: PatchStrategy;
+  readonly patchMergeKey?: string;
+}
+
+/**
+ * Patch metadata of the field at `path`: field names from the object's root, list items not
+ * counted (`['spec', 'template', 'spec', 'containers', 'ports']`). Undefined means no strategy:
+ * lists are replaced and maps merged.
+ */
+export type PatchMetaLookup = (path: readonly string[]) => PatchMeta | undefined;
+
+const DIRECTIVE = '$patch';
+const RETAIN_KEYS = '$retainKeys';
+const SET_ELEMENT_ORDER = '$setElementOrder';
+const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList';
+
+/**
+ * Applies a strategic merge patch as the apiserver does (`StrategicMergeMapPatch` with
+ * `MergeParallelList` and `IgnoreUnmatchedNulls`):
+ * - maps merge recursively and `null` deletes a key;
+ * - lists whose strategy is `merge` merge by their merge key (lists of maps) or form a union
+ *   (lists of scalars); other lists are replaced;
+ * - directives: `$patch` (`replace`/`delete` in a map; `replace`/`delete` items in a merged list),
+ *   `$setElementOrder/<list>`, `$retainKeys`, `$deleteFromPrimitiveList/<list>`.
+ *
+ * Directive keys and `null` members left in values taken from the patch as they are (appended
+ * list items, replaced lists and maps) are dropped, as decoding into the typed object drops them
+ * upstream. A `null` body changes nothing; a body that is not an object is a 400.
+ */
+export function applyStrategicMergePatch(doc: JsonObject, patch: unknown, lookup: PatchMetaLookup): JsonObject {
+  if (patch === null) return structuredClone(doc);
+  if (!isPlainObject(patch)) {
+    throw badRequest(`json: cannot unmarshal ${jsonKind(patch)} into Go value of type map[string]interface {}`);
+  }
+  return new StrategicMerge(lookup).mergeMap(structuredClone(doc), structuredClone(patch), []);
+}
+
+type Kind = 'map' | 'scalar';
+
+/** One patch application. It mutates its (cloned) inputs freely. */
+class StrategicMerge {
+  constructor(private readonly lookup: PatchMetaLookup) {}
+
+  mergeMap(original: JsonObject | null, patch: JsonObject, path: readonly string[]): JsonObject {
+    if (Object.hasOwn(patch, DIRECTIVE)) {
+      const directive = patch[DIRECTIVE];
+      if (directive === 'replace') {
+        delete patch[DIRECTIVE];
+        return sanitize(patch) as JsonObject;
+      }
+      if (directive === 'delete') return {};
+      throw mergeFailure(`unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`);
+    }
+    const out = original ?? {};
+    applyRetainKeys(out, patch);
+    this.mergeOrderedLists(out, patch, path);
+
+    for (const patchKey of Object.keys(patch)) {
+      const value = patch[patchKey];
+      let key = patchKey;
+      let isDeleteList = false;
+      if (patchKey.startsWith(DELETE_FROM_PRIMITIVE_LIST)) {
+        key = extractKey(patchKey, DELETE_FROM_PRIMITIVE_LIST);
+        isDeleteList = true;
+      }
+      if (value === null) {
+        delete out[key];
+        continue;
+      }
+      if (!Object.hasOwn(out, key) || goKind(out[key]) !== goKind(value)) {
+        if (!isDeleteList) {
+          const fresh = removeDirectives(pruneNulls(value));
+          if (fresh === DROP) delete out[key];
+          else out[key] = sanitize(fresh);
+        }
+        continue;
+      }
+      const current = out[key];
+      const fieldPath = [...path, key];
+      if (isPlainObject(current)) {
+        const { strategy } = this.meta(fieldPath);
+        out[key] = strategy === 'replace' ? sanitize(value) : this.mergeMap(current, value as JsonObject, fieldPath);
+      } else if (Array.isArray(current)) {
+        const { strategy, mergeKey } = this.meta(fieldPath);
+        out[key] = this.mergeList(current, value as unknown[], fieldPath, strategy, mergeKey, isDeleteList);
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+
+  private meta(path: readonly string[]): { strategy: string; mergeKey: string } {
+    const meta = this.lookup(path);
+    const strategies = (meta?.patchStrategy ?? '').split(',').filter((s) => s !== '' && s !== 'retainKeys');
+    return { strategy: strategies[0] ?? '', mergeKey: meta?.patchMergeKey ?? '' };
+  }
+
+  /** `mergePatchIntoOriginal`: merges each list that has a `$setElementOrder`, then orders it. */
+  private mergeOrderedLists(original: JsonObject, patch: JsonObject, path: readonly string[]): void {
+    for (const directiveKey of Object.keys(patch)) {
+      if (!directiveKey.startsWith(SET_ELEMENT_ORDER)) continue;
+      const order = patch[directiveKey];
+      delete patch[directiveKey];
+      if (!Array.isArray(order)) throw mergeFailure(badArgType([], order));
+      const key = extractKey(directiveKey, SET_ELEMENT_ORDER);
+      const hasOriginal = Object.hasOwn(original, key);
+      const hasPatch = Object.hasOwn(patch, key);
+      const originalList = hasOriginal ? original[key] : [];
+      const patchList = hasPatch ? patch[key] : [];
+      if (!Array.isArray(originalList)) throw mergeFailure(badArgType([], originalList));
+      if (!Array.isArray(patchList)) throw mergeFailure(badArgType([], patchList));
+      const fieldPath = [...path, key];
+      const { strategy, mergeKey } = this.meta(fieldPath);
+      validateOrder(patchList, order, mergeKey);
+
+      let merged: unknown[];
+      if (hasOriginal && !hasPatch) merged = originalList;
+      else if (!hasOriginal && hasPatch) merged = sanitize(removeDirectives(patchList)) as unknown[];
+      else if (hasOriginal && hasPatch) {
+        merged = this.mergeList([...originalList], patchList, fieldPath, strategy, mergeKey, false);
+      } else continue;
+
+      const { inList, notInList } = partition(merged, order, mergeKey);
+      const kind = elementKind(originalList, patchList);
+      original[key] = normalizeOrder(inList, notInList, order, originalList, mergeKey, kind);
+      delete patch[key];
+    }
+  }
+
+  /** `mergeSliceHandler`. */
+  private mergeList(
+    original: unknown[],
+    patch: unknown[],
+    path: readonly string[],
+    strategy: string,
+    mergeKey: string,
+    isDeleteList: boolean,
+  ): unknown[] {
+    if (strategy !== 'merge' && !isDeleteList) return sanitize(patch) as unknown[];
+    if (original.length === 0 && patch.length === 0) return original;
+    const kind = elementKind(original, patch);
+    let merged: unknown[];
+    let patchItems: unknown[] = patch;
+    if (kind === 'scalar') {
+      if (isDeleteList) return original.filter((v) => !patch.includes(v));
+      merged = [...new Set([...original, ...patch])];
+    } else {
+      if (mergeKey === '') throw mergeFailure('cannot merge lists without merge key for struct');
+      const special = applySpecialElements(original as JsonObject[], patch as JsonObject[], mergeKey);
+      original = special.original;
+      patchItems = special.patch;
+      merged = this.mergeByKey([...original] as JsonObject[], patchItems as JsonObject[], mergeKey, path);
+    }
+    const { inList, notInList } = partition(merged, patchItems, mergeKey);
+    return normalizeOrder(inList, notInList, patchItems, original, mergeKey, kind);
+  }
+
+  /** `mergeSliceWithoutSpecialElements`: merge items with the same key, append the others. */
+  private mergeByKey(original: JsonObject[], patch: JsonObject[], mergeKey: string, path: readonly string[]): unknown[] {
+    for (const item of patch) {
+      if (!Object.hasOwn(item, mergeKey)) throw mergeFailure(noMergeKey(item, mergeKey));
+      const i = original.findIndex((o) => Object.hasOwn(o, mergeKey) && o[mergeKey] === item[mergeKey]);
+      if (i >= 0) original[i] = this.mergeMap(original[i], item, path);
+      else original.push(sanitize(item) as JsonObject);
+    }
+    return original;
+  }
+}
+
+/** `applyRetainKeysDirective`: drop the keys of `original` that `$retainKeys` does not list. */
+function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
+  if (!Object.hasOwn(patch, RETAIN_KEYS)) return;
+  const retain = patch[RETAIN_KEYS];
+  delete patch[RETAIN_KEYS];
+  if (!Array.isArray(retain)) throw badRequest('invalid patch format of retainKeys');
+  const keep = new Set(retain);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null || k.startsWith(DELETE_FROM_PRIMITIVE_LIST) || k.startsWith(SET_ELEMENT_ORDER)) continue;
+    if (!keep.has(k)) throw badRequest('invalid patch format of retainKeys');
+  }
+  for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
+}
+
+/** `<prefix>/<key>` → key; a malformed directive key is a 400. */
+function extractKey(directiveKey: string, prefix: string): string {
+  const slash = directiveKey.indexOf('/');
+  if (slash < 0 || directiveKey.slice(0, slash) !== prefix) {
+    throw badRequest(
+      prefix === SET_ELEMENT_ORDER ? 'invalid patch format of setElementOrder list' : 'invalid patch format of primitive list',
+    );
+  }
+  return directiveKey.slice(slash + 1);
+}
+
+/** `mergeSliceWithSpecialElements`: apply `$patch: delete` items; `$patch: replace` makes the patch items the list. */
+function applySpecialElements(
+  original: JsonObject[],
+  patch: JsonObject[],
+  mergeKey: string,
+): { original: JsonObject[]; patch: JsonObject[] } {
+  const plain: JsonObject[] = [];
+  let replace = false;
+  for (const item of patch) {
+    if (!Object.hasOwn(item, DIRECTIVE)) {
+      plain.push(item);
+      continue;
+    }
+    const directive = item[DIRECTIVE];
+    if (directive === 'delete') {
+      if (!Object.hasOwn(item, mergeKey)) throw mergeFailure(noMergeKey(item, mergeKey));
+      original = original.filter((o) => !(Object.hasOwn(o, mergeKey) && o[mergeKey] === item[mergeKey]));
+    } else if (directive === 'replace') {
+      replace = true;
+    } else if (directive === 'merge') {
+      throw mergeFailure('merging lists cannot yet be specified in the patch');
+    } else {
+      throw mergeFailure(`unknown patch type: ${goValue(directive)} in map: ${goValue(item)}`);
+    }
+  }
+  return replace ? { original: plain.map((item) => sanitize(item) as JsonObject), patch: [] } : { original, patch: plain };
+}
+
+/**
+ * `validatePatchWithSetOrderList`: the patch items (deletions aside) must appear in the
+ * `$setElementOrder` list, in the same relative order.
+ */
+function validateOrder(patchList: unknown[], order: unknown[], mergeKey: string): void {
+  if (order.length === 0 || patchList.length === 0) return;
+  let items = patchList;
+  if (mergeKey !== '') {
+    for (const item of patchList) if (!isPlainObject(item)) throw mergeFailure(badArgType({}, item));
+    items = patchList.filter((item) => (item as JsonObject)[DIRECTIVE] !== 'delete');
+  }
+  let p = 0;
+  let o = 0;
+  while (p < items.length && o < order.length) {
+    if (isPlainObject(items[p]) && Object.hasOwn(items[p] as JsonObject, DIRECTIVE)) {
+      p++;
+      continue;
+    }
+    if (sameItem(items[p], order[o], mergeKey)) p++;
+    o++;
+  }
+  if (p < items.length && o >= order.length) {
+    throw mergeFailure(
+      `The order in patch list:\n${goValue(patchList)}\n doesn't match ${SET_ELEMENT_ORDER} list:\n${goValue(order)}\n`,
+    );
+  }
+}
+
+/** `mergeKeyValueEqual`. */
+function sameItem(left: unknown, right: unknown, mergeKey: string): boolean {
+  if (mergeKey === '') return left === right;
+  if (!isPlainObject(left)) throw mergeFailure(badArgType({}, left));
+  if (!isPlainObject(right)) throw mergeFailure(badArgType({}, right));
+  if (!Object.hasOwn(left, mergeKey)) throw mergeFailure(noMergeKey(left, mergeKey));
+  if (!Object.hasOwn(right, mergeKey)) throw mergeFailure(noMergeKey(right, mergeKey));
+  return left[mergeKey] === right[mergeKey];
+}
+
+/** Splits `items` into those present in `list` (by merge key, or by value for scalars) and the rest. */
+function partition(items: unknown[], list: unknown[], mergeKey: string): { inList: unknown[]; notInList: unknown[] } {
+  const inList: unknown[] = [];
+  const notInList: unknown[] = [];
+  if (mergeKey === '') {
+    const present = new Set(list);
+    for (const item of items) (present.has(item) ? inList : notInList).push(item);
+    return { inList, notInList };
+  }
+  for (const item of items) {
+    if (!isPlainObject(item)) throw mergeFailure(badArgType({}, item));
+    if (!Object.hasOwn(item, mergeKey)) throw mergeFailure(noMergeKey(item, mergeKey));
+    const found = list.some((entry, i) => {
+      if (!isPlainObject(entry)) throw mergeFailure(`value for key ${i} is not a map`);
+      return Object.hasOwn(entry, mergeKey) && entry[mergeKey] === item[mergeKey];
+    });
+    (found ? inList : notInList).push(item);
+  }
+  return { inList, notInList };
+}
+
+/** `sliceElementType`: every element of every list has one type, which is not a list. */
+function elementKind(...lists: unknown[][]): Kind {
+  let first: string | undefined;
+  for (const list of lists) {
+    for (const item of list) {
+      const kind = goKind(item);
+      if (first === undefined) {
+        if (kind === 'slice') throw patchNotApplicable(new Error('lists of lists are not supported'));
+        first = kind;
+      } else if (kind !== first) {
+        throw mergeFailure(`list element types are not identical: ${goValue(lists)}`);
+      }
+    }
+  }
+  if (first === undefined) throw mergeFailure('no elements in any of the given slices');
+  return first === 'map' ? 'map' : 'scalar';
+}
+
+/**
+ * `normalizeElementOrder`: patch items in the patch's order, server-only items in the live
+ * order, then the two interleaved so that each server-only item stays ahead of the patch items
+ * that followed it in the live list.
+ */
+function normalizeOrder(
+  patchItems: unknown[],
+  serverOnly: unknown[],
+  patchOrder: unknown[],
+  serverOrder: unknown[],
+  mergeKey: string,
+  kind: Kind,
+): unknown[] {
+  const left = sortByOrder(serverOnly, serverOrder, mergeKey, kind);
+  const right = sortByOrder(patchItems, patchOrder, mergeKey, kind);
+  const indexOf = (item: unknown) => orderIndex(serverOrder, item, mergeKey, kind);
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length || j < right.length) {
+    if (j >= right.length) out.push(left[i++]);
+    else if (i >= left.length) out.push(right[j++]);
+    else {
+      const li = indexOf(left[i]);
+      const ri = indexOf(right[j]);
+      out.push(li >= 0 && ri >= 0 && li < ri ? left[i++] : right[j++]);
+    }
+  }
+  return out;
+}
+
+/** `normalizeSliceOrder`: stable sort by position in `order`; `$patch: delete` items go last. */
+function sortByOrder(items: unknown[], order: unknown[], mergeKey: string, kind: Kind): unknown[] {
+  let toSort = items;
+  let deletions: unknown[] = [];
+  if (kind === 'map') {
+    for (const item of [...items, ...order]) {
+      if (!isPlainObject(item)) throw mergeFailure(badArgType({}, item));
+      if (!Object.hasOwn(item, mergeKey)) throw mergeFailure(noMergeKey(item, mergeKey));
+    }
+    toSort = items.filter((item) => (item as JsonObject)[DIRECTIVE] !== 'delete');
+    deletions = items.filter((item) => (item as JsonObject)[DIRECTIVE] === 'delete');
+  }
+  const positions = toSort.map((item) => orderIndex(order, item, mergeKey, kind));
+  let sorted: unknown[];
+  if (positions.every((p) => p >= 0)) {
+    sorted = toSort
+      .map((item, i) => ({ item, p: positions[i], i }))
+      .sort((a, b) => a.p - b.p || a.i - b.i)
+      .map((e) => e.item);
+  } else {
+    // Upstream's comparator calls an item that is missing from the order "less" than anything;
+    // this reproduces Go's stable insertion sort under that comparator.
+    const entries = toSort.map((item, i) => ({ item, p: positions[i] }));
+    for (let a = 1; a < entries.length; a++) {
+      for (let b = a; b > 0; b--) {
+        const x = entries[b];
+        const y = entries[b - 1];
+        const less = x.p >= 0 && y.p >= 0 ? x.p < y.p : true;
+        if (!less) break;
+        entries[b] = y;
+        entries[b - 1] = x;
+      }
+    }
+    sorted = entries.map((e) => e.item);
+  }
+  return [...sorted, ...deletions];
+}
+
+/** `index`: position of `item` in `list`, by merge key for maps and by value otherwise. */
+function orderIndex(list: unknown[], item: unknown, mergeKey: string, kind: Kind): number {
+  if (kind !== 'map') return list.indexOf(item);
+  const keyOf = (v: unknown) => (isPlainObject(v) ? v[mergeKey] : undefined);
+  const wanted = keyOf(item);
+  return list.findIndex((v) => keyOf(v) === wanted);
+}
+
+/** Marker for a value `removeDirectives` says to drop. */
+const DROP = Symbol('drop');
+
+/** `removeDirectives`: maps carrying `$patch` are dropped, wherever they are. */
+function removeDirectives(v: unknown): unknown {
+  if (isPlainObject(v)) {
+    if (Object.hasOwn(v, DIRECTIVE)) return DROP;
+    const out: JsonObject = {};
+    for (const [k, child] of Object.entries(v)) {
+      const kept = removeDirectives(child);
+      if (kept !== DROP) out[k] = kept;
+    }
+    return out;
+  }
+  if (Array.isArray(v)) return v.map(removeDirectives).filter((x) => x !== DROP);
+  return v;
+}
+
+/** What decoding into the typed object drops: directive keys and `null` members, at any depth. */
+function sanitize(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sanitize);
+  if (!isPlainObject(v)) return v;
+  const out: JsonObject = {};
+  for (const [k, child] of Object.entries(v)) {
+    if (child === null || isDirectiveKey(k)) continue;
+    out[k] = sanitize(child);
+  }
+  return out;
+}
+
+function isDirectiveKey(k: string): boolean {
+  return (
+    k === DIRECTIVE ||
+    k === RETAIN_KEYS ||
+    k.startsWith(`${SET_ELEMENT_ORDER}/`) ||
+    k.startsWith(`${DELETE_FROM_PRIMITIVE_LIST}/`)
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go formatting for upstream's error messages
+
+/** Go's reflect kind of a decoded JSON value, coarse enough for SMP's type comparisons. */
+function goKind(v: unknown): 'map' | 'slice' | 'nil' | 'string' | 'int64' | 'float64' | 'bool' {
+  if (v === null || v === undefined) return 'nil';
+  if (Array.isArray(v)) return 'slice';
+  if (isPlainObject(v)) return 'map';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return typeof v === 'boolean' ? 'bool' : 'string';
+}
+
+/** Go's `%s` of `reflect.TypeOf(v)`. */
+function goType(v: unknown): string {
+  switch (goKind(v)) {
+    case 'map':
+      return 'map[string]interface {}';
+    case 'slice':
+      return '[]interface {}';
+    case 'nil':
+      return '%!s(<nil>)';
+    default:
+      return goKind(v);
+  }
+}
+
+/** `mergepatch.ErrBadArgType`. */
+function badArgType(expected: unknown, actual: unknown): string {
+  return `expected a ${goType(expected)}, but received a ${goType(actual)}`;
+}
+
+/** `mergepatch.ErrNoMergeKey`. */
+function noMergeKey(item: JsonObject, mergeKey: string): string {
+  return `map: ${goValue(item)} does not contain declared merge key: ${mergeKey}`;
+}
+
+/** Go's `%v` of a decoded JSON value: `map[a:1 b:[x y]]`, keys sorted. */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v).sort();
+    return `map[${keys.map((k) => `${k}:${goValue(v[k])}`).join(' ')}]`;
+  }
+  if (typeof v === 'number' && !Number.isInteger(v)) return String(v).replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Patch metadata of the built-in kinds
+
+/** A field in the built-in patch-meta table: its strategy, merge key and (for nesting) its type. */
+interface FieldMeta extends PatchMeta {
+  readonly type?: string;
+}
+
+const MERGE_BY = (patchMergeKey: string, type?: string): FieldMeta => ({ patchStrategy: 'merge', patchMergeKey, type });
+const CONDITIONS: FieldMeta = MERGE_BY('type');
+
+/**
+ * The `patchStrategy`/`patchMergeKey` struct tags of the built-in types (k8s.io/api v0.32,
+ * k8s.io/apimachinery meta/v1), keyed by Go type name. Only types on a path to a tagged field appear.
+ */
+const TYPES: Record<string, Record<string, FieldMeta>> = {
+  ObjectMeta: {
+    finalizers: { patchStrategy: 'merge' },
+    ownerReferences: MERGE_BY('uid'),
+  },
+  PodTemplateSpec: { metadata: { type: 'ObjectMeta' }, spec: { type: 'PodSpec' } },
+  PodSpec: {
+    volumes: { patchStrategy: 'merge,retainKeys', patchMergeKey: 'name' },
+    initContainers: MERGE_BY('name', 'Container'),
+    containers: MERGE_BY('name', 'Container'),
+    // EphemeralContainerCommon inlines the same tagged fields as Container.
+    ephemeralContainers: MERGE_BY('name', 'Container'),
+    imagePullSecrets: MERGE_BY('name'),
+    hostAliases: MERGE_BY('ip'),
+    topologySpreadConstraints: MERGE_BY('topologyKey'),
+    schedulingGates: MERGE_BY('name'),
+    resourceClaims: { patchStrategy: 'merge,retainKeys', patchMergeKey: 'name' },
+  },
+  Container: {
+    ports: MERGE_BY('containerPort'),
+    env: MERGE_BY('name'),
+    volumeMounts: MERGE_BY('mountPath'),
+    volumeDevices: MERGE_BY('devicePath'),
+  },
+  PodStatus: {
+    conditions: CONDITIONS,
+    hostIPs: MERGE_BY('ip'),
+    podIPs: MERGE_BY('ip'),
+    resourceClaimStatuses: { patchStrategy: 'merge,retainKeys', patchMergeKey: 'name' },
+    initContainerStatuses: { type: 'ContainerStatus' },
+    containerStatuses: { type: 'ContainerStatus' },
+    ephemeralContainerStatuses: { type: 'ContainerStatus' },
+  },
+  ContainerStatus: {
+    volumeMounts: MERGE_BY('mountPath'),
+    allocatedResourcesStatus: MERGE_BY('name'),
+  },
+  ConditionsStatus: { conditions: CONDITIONS },
+  PersistentVolumeClaim: { metadata: { type: 'ObjectMeta' }, status: { type: 'ConditionsStatus' } },
+  JobTemplateSpec: { metadata: { type: 'ObjectMeta' }, spec: { type: 'TemplateSpec' } },
+  TemplateSpec: { template: { type: 'PodTemplateSpec' } },
+  DeploymentSpec: { template: { type: 'PodTemplateSpec' }, strategy: { patchStrategy: 'retainKeys' } },
+  StatefulSetSpec: {
+    template: { type: 'PodTemplateSpec' },
+    volumeClaimTemplates: { type: 'PersistentVolumeClaim' },
+  },
+  CronJobSpec: { jobTemplate: { type: 'JobTemplateSpec' } },
+  ServiceSpec: { ports: MERGE_BY('port') },
+  NodeSpec: { podCIDRs: { patchStrategy: 'merge' } },
+  NodeStatus: { conditions: CONDITIONS, addresses: MERGE_BY('type') },
+  PodDisruptionBudgetSpec: { selector: { patchStrategy: 'replace' } },
+  Webhook: { matchConditions: MERGE_BY('name') },
+  ValidatingAdmissionPolicySpec: { matchConditions: MERGE_BY('name'), variables: MERGE_BY('name') },
+  CSINodeSpec: { drivers: MERGE_BY('name') },
+};
+
+/** Root fields per `group/kind` (core group: empty). `metadata` is added to every kind. */
+const KINDS: Record<string, Record<string, FieldMeta>> = {
+  '/Pod': { spec: { type: 'PodSpec' }, status: { type: 'PodStatus' } },
+  '/PodTemplate': { template: { type: 'PodTemplateSpec' } },
+  '/ReplicationController': { spec: { type: 'TemplateSpec' }, status: { type: 'ConditionsStatus' } },
+  '/Service': { spec: { type: 'ServiceSpec' }, status: { type: 'ConditionsStatus' } },
+  '/ServiceAccount': { secrets: MERGE_BY('name') },
+  '/Node': { spec: { type: 'NodeSpec' }, status: { type: 'NodeStatus' } },
+  '/Namespace': { status: { type: 'ConditionsStatus' } },
+  '/PersistentVolumeClaim': { status: { type: 'ConditionsStatus' } },
+  '/ComponentStatus': { conditions: CONDITIONS },
+  'apps/Deployment': { spec: { type: 'DeploymentSpec' }, status: { type: 'ConditionsStatus' } },
+  'apps/ReplicaSet': { spec: { type: 'TemplateSpec' }, status: { type: 'ConditionsStatus' } },
+  'apps/DaemonSet': { spec: { type: 'TemplateSpec' }, status: { type: 'ConditionsStatus' } },
+  'apps/StatefulSet': { spec: { type: 'StatefulSetSpec' }, status: { type: 'ConditionsStatus' } },
+  'batch/Job': { spec: { type: 'TemplateSpec' }, status: { type: 'ConditionsStatus' } },
+  'batch/CronJob': { spec: { type: 'CronJobSpec' } },
+  'autoscaling/HorizontalPodAutoscaler': { status: { type: 'ConditionsStatus' } },
+  'policy/PodDisruptionBudget': { spec: { type: 'PodDisruptionBudgetSpec' }, status: { type: 'ConditionsStatus' } },
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': { webhooks: MERGE_BY('name', 'Webhook') },
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': { webhooks: MERGE_BY('name', 'Webhook') },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': { spec: { type: 'ValidatingAdmissionPolicySpec' } },
+  'flowcontrol.apiserver.k8s.io/FlowSchema': { status: { type: 'ConditionsStatus' } },
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': { status: { type: 'ConditionsStatus' } },
+  'storage.k8s.io/CSINode': { spec: { type: 'CSINodeSpec' } },
+};
+
+/**
+ * The patch metadata of a built-in kind, from its Go struct tags. Unknown kinds still know
+ * `metadata.finalizers` and `metadata.ownerReferences`.
+ */
+export function builtinPatchMeta(group: string, kind: string): PatchMetaLookup {
+  const root: Record<string, FieldMeta> = { metadata: { type: 'ObjectMeta' }, ...KINDS[`${group}/${kind}`] };
+  return (path) => {
+    let fields: Record<string, FieldMeta> | undefined = root;
+    let meta: FieldMeta | undefined;
+    for (const name of path) {
+      meta = fields && Object.hasOwn(fields, name) ? fields[name] : undefined;
+      if (!meta) return undefined;
+      fields = meta.type ? TYPES[meta.type] : undefined;
+    }
+    return meta && { patchStrategy: meta.patchStrategy, patchMergeKey: meta.patchMergeKey };
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The set of resources the server serves, looked up by group/version/plural. Built once at start;
+ * CRDs (a later issue) add to it at run time, so lookups are never cached elsewhere.
+ */
+import { apiVersionOf, type ResourceType } from '../apimachinery/resource-type.js';
+import { GROUP_PRIORITY } from './builtin-resources.js';
+
+export class ResourceRegistry {
+  private readonly byPath = new Map<string, ResourceType>();
+
+  constructor(resources: readonly ResourceType[]) {
+    for (const rt of resources) this.add(rt);
+  }
+
+  add(rt: ResourceType): void {
+    this.byPath.set(`${apiVersionOf(rt)}/${rt.plural}`, rt);
+  }
+
+  remove(rt: Pick<ResourceType, 'group' | 'version' | 'plural'>): void {
+    this.byPath.delete(`${apiVersionOf(rt)}/${rt.plural}`);
+  }
+
+  lookup(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.byPath.get(`${group ? `${group}/` : ''}${version}/${plural}`);
+  }
+
+  /** The resource that serves `kind` in a group-version (for body checks and OpenAPI). */
+  byKind(group: string, version: string, kind: string): ResourceType | undefined {
+    for (const rt of this.byPath.values()) if (rt.group === group && rt.version === version && rt.kind === kind) return rt;
+    return undefined;
+  }
+
+  all(): ResourceType[] {
+    return [...this.byPath.values()];
+  }
+
+  /** Group-versions in discovery order: core first, then the kube order, then the rest by name. */
+  groupVersions(): Array<{ group: string; versions: string[] }> {
+    const groups = new Map<string, Set<string>>();
+    for (const rt of this.byPath.values()) {
+      if (!groups.has(rt.group)) groups.set(rt.group, new Set());
+      groups.get(rt.group)!.add(rt.version);
+    }
+    const rank = (g: string) => {
+      const i = GROUP_PRIORITY.indexOf(g);
+      return i < 0 ? GROUP_PRIORITY.length : i;
+    };
+    return [...groups.entries()]
+      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .map(([group, versions]) => ({ group, versions: [...versions].sort(compareKubeVersions) }));
+  }
+
+  resourcesIn(group: string, version: string): ResourceType[] {
+    return [...this.byPath.values()]
+      .filter((rt) => rt.group === group && rt.version === version)
+      .sort((a, b) => a.plural.localeCompare(b.plural));
+  }
+}
+
+/**
+ * Kubernetes version priority: GA before beta before alpha, higher numbers first
+ * (v1 > v1beta2 > v1beta1 > v1alpha1), as apimachinery's version.CompareKubeAwareVersionStrings.
+ */
+export function compareKubeVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return { stability: -1, major: 0, minor: 0 };
+    const stability = m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0;
+    return { stability, major: Number(m[1]), minor: Number(m[3] ?? 0) };
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (pa.stability === -1 && pb.stability === -1) return a.localeCompare(b);
+  return pb.stability - pa.stability || pb.major - pa.major || pb.minor - pa.minor;
+}

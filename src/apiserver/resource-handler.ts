@@ -1,0 +1,498 @@
+/**
+ * The REST verbs on one resource: maps an HTTP request onto the Store (get, list, watch, create,
+ * update, patch, delete, deletecollection and the status, scale, binding and finalize
+ * subresources) and renders the result in the representation the client asked for.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  badRequest,
+  conflict,
+  methodNotAllowed,
+  notFound,
+  routeNotFound,
+  StatusError,
+  unsupportedMediaType,
+} from '../apimachinery/errors.js';
+import { isPlainObject, nowTimestamp, type KubeObject } from '../apimachinery/object.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, builtinPatchMeta } from '../apimachinery/patch.js';
+import { apiVersionOf, groupResource, type ResourceType } from '../apimachinery/resource-type.js';
+import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from './negotiation.js';
+import { readBody, sendJsonText, sendObject } from './http-util.js';
+import type { DeleteOptions, Store, StoredObject } from './store.js';
+import { convertToTable, parseIncludeObject } from './table/index.js';
+
+export interface ResourceRequest {
+  rt: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  query: URLSearchParams;
+  format: ResponseFormat;
+}
+
+export interface ResourceHandlerHooks {
+  /** Called after a namespace was marked for deletion, so its contents get removed. */
+  onNamespaceTerminating?(name: string): void;
+  /** Aborted when the server shuts down: open watches end. */
+  shutdown?: AbortSignal;
+}
+
+/** kube-apiserver's --min-request-timeout: watches end after 30–60 minutes unless asked otherwise. */
+const MIN_REQUEST_TIMEOUT_S = 1800;
+const BOOKMARK_INTERVAL_MS = 60_000;
+
+export class ResourceHandler {
+  constructor(
+    private readonly store: Store,
+    private readonly hooks: ResourceHandlerHooks = {},
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (r.subresource) return this.handleSubresource(req, res, r, method);
+    if (r.name === undefined) {
+      switch (method) {
+        case 'GET':
+          return isTrue(r.query.get('watch')) ? this.watch(req, res, r) : this.list(res, r);
+        case 'POST':
+          return this.create(req, res, r);
+        case 'DELETE':
+          return this.deleteCollection(req, res, r);
+        default:
+          throw methodNotAllowed();
+      }
+    }
+    switch (method) {
+      case 'GET':
+        if (isTrue(r.query.get('watch'))) {
+          r.query.set('fieldSelector', joinSelector(r.query.get('fieldSelector'), `metadata.name=${r.name}`));
+          return this.watch(req, res, { ...r, name: undefined });
+        }
+        return this.get(res, r);
+      case 'PUT':
+        return this.replace(req, res, r);
+      case 'PATCH':
+        return this.patch(req, res, r);
+      case 'DELETE':
+        return this.delete(req, res, r);
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  private async get(res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const item = await this.store.get(r.rt, r.namespace, r.name!);
+    if (r.format.kind === 'table') {
+      sendObject(res, 200, this.table(r, [item.object], item.object.metadata.resourceVersion ?? ''));
+      return;
+    }
+    sendJsonText(res, 200, item.text, r.format);
+  }
+
+  private async list(res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const limit = parseNonNegativeInt(r.query.get('limit'), 'limit');
+    const page = await this.store.list(r.rt, r.namespace, {
+      labelSelector: r.query.get('labelSelector') ?? undefined,
+      fieldSelector: r.query.get('fieldSelector') ?? undefined,
+      limit,
+      continue: r.query.get('continue') ?? undefined,
+      resourceVersion: r.query.get('resourceVersion') ?? undefined,
+    });
+    if (r.format.kind === 'table') {
+      const table = this.table(r, page.items.map((i) => i.object), page.resourceVersion, page.continue, page.remainingItemCount);
+      sendObject(res, 200, table);
+      return;
+    }
+    const meta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+    if (page.continue) meta.continue = page.continue;
+    if (page.remainingItemCount !== undefined) meta.remainingItemCount = page.remainingItemCount;
+    const head = `{"kind":${JSON.stringify(r.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.rt))},"metadata":${JSON.stringify(meta)},"items":[`;
+    sendJsonText(res, 200, `${head}${page.items.map((i: StoredObject) => i.text).join(',')}]}`, r.format);
+  }
+
+  private table(r: ResourceRequest, objects: KubeObject[], resourceVersion: string, cont?: string, remaining?: number) {
+    return convertToTable(r.rt.group, r.rt.kind, objects, {
+      now: new Date(),
+      includeObject: parseIncludeObject(r.query.get('includeObject') ?? undefined),
+      resourceVersion,
+      continue: cont,
+      remainingItemCount: remaining,
+    });
+  }
+
+  private async watch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const timeoutParam = parseNonNegativeInt(r.query.get('timeoutSeconds'), 'timeoutSeconds');
+    const timeoutS = timeoutParam ?? MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
+    const allowBookmarks = isTrue(r.query.get('allowWatchBookmarks'));
+    const includeObject = r.format.kind === 'table' ? parseIncludeObject(r.query.get('includeObject') ?? undefined) : 'None';
+    const abort = new AbortController();
+    const { signal } = abort;
+    const stop = () => abort.abort();
+    req.on('close', stop);
+    res.on('close', stop);
+    this.hooks.shutdown?.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, timeoutS * 1000);
+    // Selectors and the starting point are checked here, so a mistake is an HTTP error, not a stream.
+    let events: AsyncGenerator<import('./store.js').WatchOutput>;
+    try {
+      events = this.store.watch(
+      r.rt,
+      r.namespace,
+      {
+        labelSelector: r.query.get('labelSelector') ?? undefined,
+        fieldSelector: r.query.get('fieldSelector') ?? undefined,
+        resourceVersion: r.query.get('resourceVersion') ?? undefined,
+      },
+      signal,
+    );
+    } catch (e) {
+      clearTimeout(timer);
+      req.off('close', stop);
+      throw e;
+    }
+    const iterator = events[Symbol.asyncIterator]();
+    const aborted = abortedResult(signal);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    let headersSent = false;
+    let lastRv = r.query.get('resourceVersion') ?? '';
+    const write = async (line: string) => {
+      if (!res.write(line)) await new Promise<void>((resolve) => {
+        const done = () => { res.off('drain', done); signal.removeEventListener('abort', done); resolve(); };
+        res.once('drain', done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    };
+    const bookmarks = allowBookmarks
+      ? setInterval(() => {
+          if (!lastRv || signal.aborted) return;
+          const object = { kind: r.rt.kind, apiVersion: apiVersionOf(r.rt), metadata: { resourceVersion: lastRv } };
+          res.write(`{"type":"BOOKMARK","object":${JSON.stringify(object)}}\n`);
+        }, BOOKMARK_INTERVAL_MS)
+      : undefined;
+    try {
+      let next = await Promise.race([iterator.next(), aborted]);
+      while (!next.done && !signal.aborted) {
+        const ev = next.value;
+        if (ev.type === 'ERROR') {
+          await write(`{"type":"ERROR","object":${ev.text}}\n`);
+          break;
+        }
+        if (r.format.kind === 'table') {
+          const object = ev.object ?? (JSON.parse(ev.text) as KubeObject);
+          lastRv = object.metadata.resourceVersion ?? lastRv;
+          const table = convertToTable(r.rt.group, r.rt.kind, [object], {
+            now: new Date(),
+            includeObject,
+            resourceVersion: lastRv,
+            withHeaders: !headersSent,
+          });
+          headersSent = true;
+          await write(`{"type":"${ev.type}","object":${JSON.stringify(table)}}\n`);
+        } else {
+          lastRv = resourceVersionOfText(ev.text) ?? lastRv;
+          await write(`{"type":"${ev.type}","object":${ev.text}}\n`);
+        }
+        next = await Promise.race([iterator.next(), aborted]);
+      }
+    } catch (e) {
+      if (!signal.aborted) {
+        const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
+        res.write(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
+      }
+    } finally {
+      clearTimeout(timer);
+      if (bookmarks) clearInterval(bookmarks);
+      abort.abort();
+      void iterator.return?.(undefined);
+      req.off('close', stop);
+      this.hooks.shutdown?.removeEventListener('abort', stop);
+      res.end();
+    }
+  }
+
+  // ---- writes -----------------------------------------------------------------------------
+
+  private async create(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const body = await this.readObject(req);
+    const created = await this.store.create(r.rt, r.namespace, body, { dryRun: isDryRun(r.query) });
+    sendObject(res, 201, created, r.format);
+  }
+
+  private async replace(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const body = await this.readObject(req);
+    const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, { dryRun: isDryRun(r.query) });
+    sendObject(res, created ? 201 : 200, object, r.format);
+  }
+
+  private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, subresource?: 'status'): Promise<void> {
+    const { type, patch } = await this.readPatch(req);
+    if (type === 'application/strategic-merge-patch+json' && !isBuiltin(r.rt)) {
+      throw unsupportedMediaType(type, PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json'));
+    }
+    const isApply = type === 'application/apply-patch+yaml';
+    const { object, created } = await this.store.update(
+      r.rt,
+      r.namespace,
+      r.name!,
+      (current) => {
+        if (!current) {
+          // Server-side apply creates what does not exist yet.
+          if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
+          return patch as KubeObject;
+        }
+        return applyPatch(r.rt, type, current, patch) as KubeObject;
+      },
+      { dryRun: isDryRun(r.query), subresource, createIfMissing: isApply },
+    );
+    sendObject(res, created ? 201 : 200, object, r.format);
+  }
+
+  private async delete(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const options = await this.readDeleteOptions(req, r.query);
+    const { object, deleted } = await this.store.delete(r.rt, r.namespace, r.name!, options);
+    if (!deleted && r.rt.group === '' && r.rt.plural === 'namespaces') this.hooks.onNamespaceTerminating?.(r.name!);
+    sendObject(res, deleted ? 200 : 202, object, r.format);
+  }
+
+  private async deleteCollection(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    if (!r.rt.verbs.includes('deletecollection')) throw methodNotAllowed();
+    const options = await this.readDeleteOptions(req, r.query);
+    const page = await this.store.list(r.rt, r.namespace, {
+      labelSelector: r.query.get('labelSelector') ?? undefined,
+      fieldSelector: r.query.get('fieldSelector') ?? undefined,
+    });
+    const items: KubeObject[] = [];
+    for (const item of page.items) {
+      try {
+        const { object } = await this.store.delete(r.rt, item.object.metadata.namespace, item.object.metadata.name!, options);
+        items.push(object);
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 404)) throw e;
+      }
+    }
+    sendObject(res, 200, { kind: r.rt.listKind, apiVersion: apiVersionOf(r.rt), metadata: { resourceVersion: String(await this.store.currentRevision()) }, items }, r.format);
+  }
+
+  // ---- subresources -----------------------------------------------------------------------
+
+  private async handleSubresource(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, method: string): Promise<void> {
+    const sub = r.rt.subresources.find((s) => s.name === r.subresource);
+    if (!sub || r.name === undefined) throw routeNotFound();
+    switch (sub.name) {
+      case 'status':
+        if (method === 'GET') return this.get(res, { ...r, subresource: undefined });
+        if (method === 'PUT') {
+          const body = await this.readObject(req);
+          const { object } = await this.store.update(r.rt, r.namespace, r.name, () => body, { dryRun: isDryRun(r.query), subresource: 'status' });
+          return sendObject(res, 200, object, r.format);
+        }
+        if (method === 'PATCH') return this.patch(req, res, r, 'status');
+        throw methodNotAllowed();
+      case 'scale':
+        return this.scale(req, res, r, method);
+      case 'binding':
+        if (method !== 'POST') throw methodNotAllowed();
+        return this.bind(req, res, r);
+      case 'finalize':
+        if (method !== 'PUT') throw methodNotAllowed();
+        return this.finalizeNamespace(req, res, r);
+      default:
+        throw routeNotFound();
+    }
+  }
+
+  private async scale(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, method: string): Promise<void> {
+    const toScale = (obj: KubeObject) => ({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
+      spec: { replicas: obj.spec?.replicas ?? 0 },
+      status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(obj.spec?.selector) },
+    });
+    if (method === 'GET') {
+      const item = await this.store.get(r.rt, r.namespace, r.name!);
+      return sendObject(res, 200, toScale(item.object), r.format);
+    }
+    if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+    const body = method === 'PUT' ? await this.readObject(req) : undefined;
+    const patchInput = method === 'PATCH' ? await this.readPatch(req) : undefined;
+    const { object } = await this.store.update(
+      r.rt,
+      r.namespace,
+      r.name!,
+      (current) => {
+        if (!current) throw notFound(groupResource(r.rt), r.name!);
+        const scale = toScale(current);
+        const wanted = (body ?? applyPatch(r.rt, patchInput!.type, scale as KubeObject, patchInput!.patch, true)) as KubeObject;
+        const replicas = wanted.spec?.replicas;
+        if (!Number.isInteger(replicas) || replicas < 0) {
+          throw new StatusError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
+            name: r.name,
+            group: 'autoscaling',
+            kind: 'Scale',
+            causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
+          });
+        }
+        const rv = wanted.metadata?.resourceVersion;
+        if (rv && rv !== current.metadata.resourceVersion) throw conflict(groupResource(r.rt), r.name!, 'the object has been modified; please apply your changes to the latest version and try again');
+        return { ...current, metadata: { ...current.metadata, resourceVersion: undefined }, spec: { ...current.spec, replicas } };
+      },
+      { dryRun: isDryRun(r.query) },
+    );
+    sendObject(res, 200, toScale(object), r.format);
+  }
+
+  private async bind(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const binding = await this.readObject(req);
+    const target = (binding as { target?: { name?: string; kind?: string } }).target;
+    if (!target?.name) throw badRequest('target.name: Required value');
+    await this.store.update(
+      r.rt,
+      r.namespace,
+      r.name!,
+      (current) => {
+        if (!current) throw notFound(groupResource(r.rt), r.name!);
+        if (current.metadata.deletionTimestamp) throw conflict(groupResource(r.rt), r.name!, 'pod is being deleted, cannot be assigned to a host');
+        if (current.spec?.nodeName) throw conflict(groupResource(r.rt), r.name!, `pod ${r.name} is already assigned to node "${current.spec.nodeName}"`);
+        const next = structuredClone(current);
+        next.spec.nodeName = target.name;
+        const conditions: Array<Record<string, unknown>> = (next.status.conditions ??= []);
+        const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() };
+        const at = conditions.findIndex((c) => c.type === 'PodScheduled');
+        if (at >= 0) conditions[at] = scheduled;
+        else conditions.push(scheduled);
+        return next;
+      },
+      { dryRun: isDryRun(r.query), subresource: undefined },
+    );
+    sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  }
+
+  private async finalizeNamespace(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const body = await this.readObject(req);
+    const finalizers = (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    const { object } = await this.store.update(r.rt, undefined, r.name!, (current) => {
+      if (!current) throw notFound(groupResource(r.rt), r.name!);
+      return { ...current, spec: { ...current.spec, finalizers } };
+    }, { subresource: 'finalize' });
+    sendObject(res, 200, object, r.format);
+  }
+
+  // ---- bodies -----------------------------------------------------------------------------
+
+  private async readObject(req: IncomingMessage): Promise<KubeObject> {
+    const raw = await readBody(req);
+    const body = decodeBody(req.headers['content-type'], raw);
+    if (!isPlainObject(body)) throw badRequest('the object provided is unrecognized (must be a JSON object)');
+    if (body.metadata !== undefined && !isPlainObject(body.metadata)) throw badRequest('metadata must be an object');
+    body.metadata ??= {};
+    return body as KubeObject;
+  }
+
+  private async readPatch(req: IncomingMessage): Promise<{ type: string; patch: unknown }> {
+    const type = mediaType(req.headers['content-type']);
+    if (!PATCH_MEDIA_TYPES.includes(type) || type === 'application/apply-patch+cbor') {
+      throw unsupportedMediaType(type, PATCH_MEDIA_TYPES.filter((t) => t !== 'application/apply-patch+cbor'));
+    }
+    const raw = await readBody(req);
+    return { type, patch: decodeBody(type, raw) };
+  }
+
+  private async readDeleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+    const raw = await readBody(req);
+    let body: Record<string, unknown> = {};
+    if (raw.length > 0) {
+      const decoded = decodeBody(req.headers['content-type'], raw);
+      if (!isPlainObject(decoded)) throw badRequest('the DeleteOptions body must be an object');
+      body = decoded;
+    }
+    const dryRun = isDryRun(query) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
+    const propagationPolicy = (query.get('propagationPolicy') ?? body.propagationPolicy) as string | undefined;
+    if (propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(propagationPolicy)) {
+      throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    }
+    return {
+      dryRun,
+      propagationPolicy,
+      gracePeriodSeconds: parseNonNegativeInt(query.get('gracePeriodSeconds'), 'gracePeriodSeconds') ?? (body.gracePeriodSeconds as number | undefined),
+      preconditions: body.preconditions as DeleteOptions['preconditions'],
+    };
+  }
+}
+
+function applyPatch(rt: ResourceType, type: string, current: KubeObject, patch: unknown, forScale = false): unknown {
+  switch (type) {
+    case 'application/json-patch+json':
+      return applyJsonPatch(current, patch);
+    case 'application/merge-patch+json':
+      return applyMergePatch(current, patch);
+    case 'application/strategic-merge-patch+json':
+      return applyStrategicMergePatch(current, patch, forScale ? () => ({}) : builtinPatchMeta(rt.group, rt.kind));
+    case 'application/apply-patch+yaml':
+      // Without managedFields, server-side apply merges the applied configuration into the object.
+      if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
+      return applyStrategicMergePatch(current, patch, builtinPatchMeta(rt.group, rt.kind));
+    default:
+      throw unsupportedMediaType(type, PATCH_MEDIA_TYPES);
+  }
+}
+
+function isBuiltin(rt: ResourceType): boolean {
+  return rt.group === '' || !rt.group.includes('.') || rt.group.endsWith('.k8s.io');
+}
+
+function isTrue(v: string | null): boolean {
+  return v === 'true' || v === '1';
+}
+
+function isDryRun(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}; valid values are: All`);
+  return values.length > 0;
+}
+
+function parseNonNegativeInt(v: string | null, name: string): number | undefined {
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid value for ${name}: "${v}"`);
+  return n;
+}
+
+function joinSelector(existing: string | null, extra: string): string {
+  return existing ? `${existing},${extra}` : extra;
+}
+
+function resourceVersionOfText(text: string): string | undefined {
+  const m = /"resourceVersion":"(\d+)"/.exec(text);
+  return m?.[1];
+}
+
+/** The label selector of a scale target as a string (`app=web,tier in (fe)`). */
+function selectorString(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined): string {
+  if (!selector) return '';
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+function abortedResult(signal: AbortSignal): Promise<IteratorResult<never>> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve({ done: true, value: undefined });
+    else signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
+  });
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * @module The `flotilla` command. Errors a user can fix print as one line (`error: …`) with a
+ * non-zero exit; only bugs print a stack.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { up } from './up.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535).');
+  return n;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('flotilla')
+  .description('A Kubernetes platform in a box: a local cluster with the add-ons production clusters run.')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('Start the local cluster in the foreground (Ctrl-C stops it; state is kept in --data-dir)')
+  .option('--port <port>', 'HTTPS port of the API server', port, 6443)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--data-dir <dir>', 'where the cluster keeps its state and certificates', '.flotilla')
+  .option('--kubeconfig <file>', 'where to write the admin kubeconfig', './kube_config_cluster.yml')
+  .option('--log-level <level>', 'log level: info or debug', 'info')
+  .action(async (opts: { port: number; host: string; dataDir: string; kubeconfig: string; logLevel: string }) => {
+    if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
+    let cluster: Awaited<ReturnType<typeof up>>;
+    try {
+      cluster = await up(opts);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    const shutdown = (signal: string) => {
+      process.stdout.write(`Received ${signal}: stopping (in-flight requests finish, storage closes)\n`);
+      cluster
+        .stop()
+        .then(() => {
+          process.stdout.write('Stopped.\n');
+          process.exit(0);
+        })
+        .catch((e: Error) => fail(`while stopping: ${e.message}`));
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program.parseAsync(process.argv).catch((e: Error) => fail(e.message));

@@ -1,0 +1,690 @@
+/**
+ * The SQLite Backend: kine's one-table revisioned log (`pkg/drivers/sqlite`, `pkg/logstructured`) on
+ * better-sqlite3, with an in-process broadcaster for watches.
+ *
+ * Every create, update and delete INSERTS a row into `kine`; the row id is the global revision.
+ * better-sqlite3 is synchronous, so each verb runs to completion (one IMMEDIATE transaction) inside
+ * the call, then notifies the broadcaster before its promise settles. WAL with synchronous=NORMAL
+ * means a committed transaction is in the WAL file (the OS page cache) when the call returns: it
+ * survives kill -9 of this process, though not a power cut.
+ *
+ * One process owns a database file. The current revision is kept in memory and watches only see
+ * writes made through this object; a second writer process is not supported.
+ */
+
+import Database from 'better-sqlite3';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  CompactedError,
+  ConflictError,
+  KeyExistsError,
+  KeyNotFoundError,
+  type Backend,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type WatchEvent,
+} from './backend.js';
+
+export interface SqliteOptions {
+  /** Compaction never touches the newest this-many revisions (kine `--compact-min-retain`). Default 1000. */
+  readonly compactMinRetain?: number;
+  /** Live events buffered per watcher before it is ended with WatchOverflowError. Default 10,000. */
+  readonly watchBufferLimit?: number;
+}
+
+/** Ends a watch whose consumer fell more than the buffer limit behind; the client should re-watch. */
+export class WatchOverflowError extends Error {
+  constructor(
+    readonly prefix: string,
+    readonly limit: number,
+    readonly lastRevision: number,
+  ) {
+    super(`watch on ${JSON.stringify(prefix)} fell more than ${limit} events behind after revision ${lastRevision}`);
+    this.name = 'WatchOverflowError';
+  }
+}
+
+const DEFAULT_COMPACT_MIN_RETAIN = 1000;
+const DEFAULT_WATCH_BUFFER_LIMIT = 10_000;
+/** Rows per compaction transaction (kine's batch size); the event loop runs between batches. */
+const COMPACT_BATCH = 1000;
+/** Rows read per history page of a watch (kine's pollBatchSize). */
+const HISTORY_PAGE = 500;
+const COMPACT_REV_KEY = 'compact_rev_key';
+
+/*
+ * Schema. `kine` is the log. The spec's kine indexes are cut down to what our queries use, because
+ * every index costs each write a B-tree insert:
+ *  - UNIQUE (name, prev_revision) is the compare-and-swap. Its entries also carry the rowid, so it is
+ *    a covering index for "newest id per name as of revision R" (historical lists) and for
+ *    MAX(id) WHERE name = ? (a create's prev_revision).
+ *  - id scans (watch history, compaction) use the rowid itself.
+ * `current` maps each LIVE key to its newest row id. It costs one small B-tree write per verb (the
+ * same as kine's (name, id) index, which it replaces) and makes get, the create check, count and
+ * current-revision lists proportional to the live keys instead of to all retained history: without
+ * it, "newest row per key" must scan every retained revision of every key under the prefix.
+ * `meta` holds the compact revision (kine keeps it in a `compact_rev_key` row; a separate table
+ * keeps it out of lists and watches, and does not spend a revision).
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision INTEGER NOT NULL,
+  lease INTEGER NOT NULL DEFAULT 0,
+  value BLOB,
+  old_value BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS kine_name_prev_revision_uindex ON kine (name, prev_revision);
+CREATE TABLE IF NOT EXISTS current (name TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+/** A create row stores create_revision 0 (its id is not known before the insert), as kine does. */
+const KV_COLUMNS = 'k.id, k.name, CASE WHEN k.created THEN k.id ELSE k.create_revision END AS cr, k.value';
+const EVENT_COLUMNS =
+  'id, name, created, deleted, CASE WHEN created THEN id ELSE create_revision END AS cr, prev_revision, value, old_value';
+
+interface KvRow {
+  id: number;
+  name: string;
+  cr: number;
+  value: Buffer;
+}
+
+interface EventRow {
+  id: number;
+  name: string;
+  created: number;
+  deleted: number;
+  cr: number;
+  prev_revision: number;
+  value: Uint8Array;
+  old_value: Uint8Array | null;
+}
+
+type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
+
+/** A statement in two shapes: with an upper key bound, and without one (the empty prefix). */
+interface Ranged<PB extends unknown[], PO extends unknown[], R> {
+  readonly bounded: Stmt<PB, R>;
+  readonly open: Stmt<PO, R>;
+}
+
+export class SqliteBackend implements Backend {
+  private readonly db: Database.Database;
+  private readonly compactMinRetain: number;
+  private readonly watchBufferLimit: number;
+  private readonly broadcaster = new Broadcaster();
+  private rev: number;
+  private compactRev: number;
+  private closed = false;
+  private compacting: Promise<void> = Promise.resolve();
+
+  private readonly s: ReturnType<typeof prepare>;
+  private readonly txCreate: Database.Transaction<(key: string, value: Uint8Array) => EventRow>;
+  private readonly txUpdate: Database.Transaction<(key: string, value: Uint8Array, expected: number) => EventRow>;
+  private readonly txDelete: Database.Transaction<(key: string, expected: number | undefined) => EventRow>;
+  private readonly txCompactBatch: Database.Transaction<(from: number, to: number) => void>;
+
+  static open(path: string, opts: SqliteOptions = {}): SqliteBackend {
+    const db = new Database(path, { timeout: 30_000 });
+    try {
+      return new SqliteBackend(db, opts);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(db: Database.Database, opts: SqliteOptions) {
+    this.db = db;
+    this.compactMinRetain = nonNegativeInt('compactMinRetain', opts.compactMinRetain ?? DEFAULT_COMPACT_MIN_RETAIN);
+    this.watchBufferLimit = nonNegativeInt('watchBufferLimit', opts.watchBufferLimit ?? DEFAULT_WATCH_BUFFER_LIMIT);
+    if (this.watchBufferLimit === 0) throw new Error('watchBufferLimit must be at least 1');
+
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -32768'); // 32 MiB of page cache
+
+    db.transaction(() => {
+      const hadCurrent = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'current'").get();
+      db.exec(SCHEMA);
+      if (!hadCurrent) {
+        // An older file without the `current` table: derive it from the log.
+        db.exec(`INSERT INTO current (name, id)
+          SELECT name, id FROM kine WHERE id IN (SELECT MAX(id) FROM kine GROUP BY name) AND deleted = 0`);
+      }
+    }).immediate();
+
+    this.s = prepare(db);
+    this.rev = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kine'").pluck().get() as number | undefined) ?? 0;
+    this.compactRev = (this.s.getMeta.get(COMPACT_REV_KEY) as number | undefined) ?? 0;
+
+    const s = this.s;
+    this.txCreate = db.transaction((key: string, value: Uint8Array): EventRow => {
+      if (s.currentId.get(key) !== undefined) throw new KeyExistsError(key);
+      // A key whose newest row is a tombstone (or that was never written) gets a fresh create row that
+      // supersedes the tombstone, so UNIQUE(name, prev_revision) still guards concurrent creates.
+      const prev = (s.lastId.get(key) as number | null) ?? 0;
+      const id = Number(s.insert.run(key, 1, 0, 0, prev, value, null).lastInsertRowid);
+      s.insertCurrent.run(key, id);
+      return { id, name: key, created: 1, deleted: 0, cr: id, prev_revision: prev, value, old_value: null };
+    });
+    this.txUpdate = db.transaction((key: string, value: Uint8Array, expected: number): EventRow => {
+      const cur = s.currentRow.get(key) as KvRow | undefined;
+      if (cur === undefined) throw new KeyNotFoundError(key);
+      if (cur.id !== expected) throw new ConflictError(key, expected, cur.id);
+      const id = Number(s.insert.run(key, 0, 0, cur.cr, cur.id, value, cur.value).lastInsertRowid);
+      s.updateCurrent.run(id, key);
+      return { id, name: key, created: 0, deleted: 0, cr: cur.cr, prev_revision: cur.id, value, old_value: cur.value };
+    });
+    this.txDelete = db.transaction((key: string, expected: number | undefined): EventRow => {
+      const cur = s.currentRow.get(key) as KvRow | undefined;
+      if (cur === undefined) throw new KeyNotFoundError(key);
+      if (expected !== undefined && cur.id !== expected) throw new ConflictError(key, expected, cur.id);
+      const id = Number(s.insert.run(key, 0, 1, cur.cr, cur.id, cur.value, cur.value).lastInsertRowid);
+      s.deleteCurrent.run(key);
+      return { id, name: key, created: 0, deleted: 1, cr: cur.cr, prev_revision: cur.id, value: cur.value, old_value: cur.value };
+    });
+    this.txCompactBatch = db.transaction((from: number, to: number): void => {
+      // Superseded rows first: their superseding rows (in this batch) name them in prev_revision.
+      s.deleteSuperseded.run(from, to);
+      s.deleteTombstones.run(from, to);
+      s.setMeta.run(COMPACT_REV_KEY, to);
+    });
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.assertOpen();
+    const row = this.s.currentRow.get(key) as KvRow | undefined;
+    return row && toKv(row);
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    return this.listSync(prefix, opts);
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.assertOpen();
+    const [lo, hi] = keyRange(prefix);
+    return (hi === undefined ? this.s.count.open.get(lo) : this.s.count.bounded.get(lo, hi)) as number;
+  }
+
+  async create(key: string, value: Uint8Array): Promise<number> {
+    this.assertWritable(key);
+    const row = this.txCreate.immediate(key, value);
+    return this.committed(row);
+  }
+
+  async update(key: string, value: Uint8Array, expectedRevision: number): Promise<number> {
+    this.assertWritable(key);
+    const row = this.txUpdate.immediate(key, value, expectedRevision);
+    return this.committed(row);
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<number> {
+    this.assertWritable(key);
+    const row = this.txDelete.immediate(key, expectedRevision);
+    return this.committed(row);
+  }
+
+  /**
+   * Subscribes at once (so no later write is missed), then serves rows with id in
+   * (afterRevision, revision-at-subscription] page by page, then the live events. A compacted
+   * `afterRevision` is detected here, at the call, and reported as the first next()'s rejection, so
+   * consumers can handle it where they handle every other watch failure.
+   */
+  watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    this.assertOpen();
+    if (afterRevision < this.compactRev) return failedWatch(new CompactedError(afterRevision, this.compactRev));
+    return new WatchStream(
+      prefix,
+      Math.max(0, afterRevision),
+      this.rev,
+      this.watchBufferLimit,
+      this.broadcaster,
+      (after, upTo) => this.history(prefix, after, upTo),
+      signal,
+    );
+  }
+
+  async currentRevision(): Promise<number> {
+    this.assertOpen();
+    return this.rev;
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.assertOpen();
+    return this.compactRev;
+  }
+
+  /**
+   * Compacts to min(revision, current - compactMinRetain) in batches of 1000 revisions, yielding to
+   * the event loop between batches, then truncates the WAL. Concurrent calls run one after another.
+   */
+  compact(revision: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('storage backend is closed'));
+    const run = this.compacting.then(() => this.compactNow(revision));
+    this.compacting = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.broadcaster.closeAll();
+    await this.compacting;
+    this.db.close();
+  }
+
+  private committed(row: EventRow): number {
+    this.rev = row.id;
+    if (this.broadcaster.size > 0) {
+      // The caller may reuse its buffer after the promise settles; watchers keep their own copy.
+      this.broadcaster.publish(toEvent({ ...row, value: row.deleted ? row.value : new Uint8Array(row.value) }));
+    }
+    return row.id;
+  }
+
+  private listSync(prefix: string, opts: ListOptions): ListResult {
+    this.assertOpen();
+    const limit = opts.limit ?? 0;
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`list limit must be a non-negative integer, got ${limit}`);
+    const rev = opts.revision === undefined || opts.revision === 0 ? this.rev : opts.revision;
+    if (!Number.isSafeInteger(rev) || rev < 0) throw new RangeError(`list revision must be a non-negative integer, got ${rev}`);
+    if (rev < this.compactRev) throw new CompactedError(rev, this.compactRev);
+    if (rev > this.rev) throw new Error(`required revision ${rev} is a future revision (current ${this.rev})`);
+
+    const [prefixLo, hi] = keyRange(prefix);
+    const lo = opts.startKey !== undefined && opts.startKey > prefixLo ? opts.startKey : prefixLo;
+    if (hi !== undefined && lo >= hi) return { revision: rev, items: [], more: false };
+    const fetch = limit === 0 ? -1 : limit + 1;
+
+    const latest = rev === this.rev;
+    const rows = (
+      latest
+        ? hi === undefined
+          ? this.s.listCurrent.open.all(lo, fetch)
+          : this.s.listCurrent.bounded.all(lo, hi, fetch)
+        : hi === undefined
+          ? this.s.listAt.open.all(lo, rev, fetch)
+          : this.s.listAt.bounded.all(lo, hi, rev, fetch)
+    ) as KvRow[];
+    if (limit === 0 || rows.length <= limit) return { revision: rev, items: rows.map(toKv), more: false };
+
+    rows.length = limit;
+    const total = (
+      latest
+        ? hi === undefined
+          ? this.s.count.open.get(lo)
+          : this.s.count.bounded.get(lo, hi)
+        : hi === undefined
+          ? this.s.countAt.open.get(lo, rev)
+          : this.s.countAt.bounded.get(lo, hi, rev)
+    ) as number;
+    return { revision: rev, items: rows.map(toKv), more: true, remaining: total - limit };
+  }
+
+  /** One page of watch history; refuses if compaction has removed part of what is left to read. */
+  private history(prefix: string, after: number, upTo: number): WatchEvent[] {
+    this.assertOpen();
+    if (after < this.compactRev) throw new CompactedError(after, this.compactRev);
+    const [lo, hi] = keyRange(prefix);
+    const rows = (
+      hi === undefined
+        ? this.s.history.open.all(after, upTo, lo, HISTORY_PAGE)
+        : this.s.history.bounded.all(after, upTo, lo, hi, HISTORY_PAGE)
+    ) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  private async compactNow(revision: number): Promise<void> {
+    const target = Math.min(revision, this.rev - this.compactMinRetain);
+    if (this.closed || target <= this.compactRev) return;
+    let from = this.compactRev;
+    while (from < target && !this.closed) {
+      const to = Math.min(from + COMPACT_BATCH, target);
+      this.txCompactBatch.immediate(from, to);
+      this.compactRev = to;
+      from = to;
+      if (from < target) await nextTurn();
+    }
+    if (!this.closed) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('storage backend is closed');
+  }
+
+  private assertWritable(key: string): void {
+    this.assertOpen();
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError('storage key must be a non-empty string');
+  }
+}
+
+function prepare(db: Database.Database) {
+  const ranged = <PB extends unknown[], PO extends unknown[], R = unknown>(
+    sql: (upper: string) => string,
+  ): Ranged<PB, PO, R> => ({
+    bounded: db.prepare<PB, R>(sql('AND name < ?')),
+    open: db.prepare<PO, R>(sql('')),
+  });
+  return {
+    currentId: db.prepare<[string], number>('SELECT id FROM current WHERE name = ?').pluck(),
+    currentRow: db.prepare<[string], KvRow>(
+      `SELECT ${KV_COLUMNS} FROM current c JOIN kine k ON k.id = c.id WHERE c.name = ?`,
+    ),
+    lastId: db.prepare<[string], number | null>('SELECT MAX(id) FROM kine WHERE name = ?').pluck(),
+    insert: db.prepare<[string, number, number, number, number, Uint8Array, Uint8Array | null]>(
+      `INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease, value, old_value)
+       VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+    ),
+    insertCurrent: db.prepare<[string, number]>('INSERT INTO current (name, id) VALUES (?, ?)'),
+    updateCurrent: db.prepare<[number, string]>('UPDATE current SET id = ? WHERE name = ?'),
+    deleteCurrent: db.prepare<[string]>('DELETE FROM current WHERE name = ?'),
+    // Current lists walk `current` in name order and fetch each row by id.
+    listCurrent: ranged<[string, string, number], [string, number], KvRow>(
+      (upper) => `SELECT ${KV_COLUMNS} FROM current c CROSS JOIN kine k ON k.id = c.id
+        WHERE c.name >= ? ${upper.replace('name', 'c.name')} ORDER BY c.name LIMIT ?`,
+    ),
+    count: ranged<[string, string], [string], number>(
+      (upper) => `SELECT count(*) FROM current WHERE name >= ? ${upper}`,
+    ),
+    // Lists as of an older revision: the newest row per name at or below it, unless a tombstone.
+    listAt: ranged<[string, string, number, number], [string, number, number], KvRow>(
+      (upper) => `SELECT ${KV_COLUMNS} FROM kine k WHERE k.id IN (
+          SELECT MAX(id) FROM kine WHERE name >= ? ${upper} AND id <= ? GROUP BY name)
+        AND k.deleted = 0 ORDER BY k.name LIMIT ?`,
+    ),
+    countAt: ranged<[string, string, number], [string, number], number>(
+      (upper) => `SELECT count(*) FROM kine k WHERE k.id IN (
+          SELECT MAX(id) FROM kine WHERE name >= ? ${upper} AND id <= ? GROUP BY name)
+        AND k.deleted = 0`,
+    ),
+    // Watch history walks the id range: it is bounded by the compaction window, and a name-index
+    // plan would have to sort a whole prefix's history.
+    history: ranged<[number, number, string, string, number], [number, number, string, number], EventRow>(
+      (upper) => `SELECT ${EVENT_COLUMNS} FROM kine NOT INDEXED
+        WHERE id > ? AND id <= ? AND name >= ? ${upper} ORDER BY id LIMIT ?`,
+    ),
+    deleteSuperseded: db.prepare<[number, number]>(
+      'DELETE FROM kine WHERE id IN (SELECT prev_revision FROM kine WHERE id > ? AND id <= ? AND prev_revision > 0)',
+    ),
+    deleteTombstones: db.prepare<[number, number]>('DELETE FROM kine WHERE id > ? AND id <= ? AND deleted = 1'),
+    getMeta: db.prepare<[string], number>('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare<[string, number]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+  };
+}
+
+function toKv(row: KvRow): KeyValue {
+  return { key: row.name, value: row.value, createRevision: row.cr, modRevision: row.id };
+}
+
+function toEvent(row: EventRow): WatchEvent {
+  const kv: KeyValue = { key: row.name, value: row.value, createRevision: row.cr, modRevision: row.id };
+  if (row.created) return { type: 'create', kv };
+  const prevKv: KeyValue | undefined =
+    row.old_value === null
+      ? undefined
+      : { key: row.name, value: row.old_value, createRevision: row.cr, modRevision: row.prev_revision };
+  return { type: row.deleted ? 'delete' : 'update', kv, prevKv };
+}
+
+/**
+ * [lo, hi) covering every key that starts with `prefix`, in SQLite's BINARY (UTF-8 byte, i.e. code
+ * point) order; hi is undefined for the empty prefix. hi is the prefix with its last code point
+ * incremented, which is exactly what `key.startsWith(prefix)` accepts.
+ */
+function keyRange(prefix: string): [string, string | undefined] {
+  const last = prefix.charCodeAt(prefix.length - 1); // NaN for ''
+  if (last < 0xd7ff || (last >= 0xe000 && last < 0xffff)) {
+    return [prefix, prefix.slice(0, -1) + String.fromCharCode(last + 1)];
+  }
+  const points = Array.from(prefix);
+  while (points.length > 0) {
+    const cp = points.pop()!.codePointAt(0)!;
+    if (cp < 0x10ffff) return [prefix, points.join('') + String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp + 1)];
+  }
+  return [prefix, undefined];
+}
+
+function nonNegativeInt(name: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer, got ${n}`);
+  return n;
+}
+
+/** Fans committed events out to every open watch whose prefix matches; one pass per write. */
+class Broadcaster {
+  private readonly streams = new Set<WatchStream>();
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  add(stream: WatchStream): void {
+    this.streams.add(stream);
+  }
+
+  remove(stream: WatchStream): void {
+    this.streams.delete(stream);
+  }
+
+  publish(event: WatchEvent): void {
+    const key = event.kv.key;
+    for (const stream of this.streams) {
+      if (key.startsWith(stream.prefix)) stream.push(event);
+    }
+  }
+
+  closeAll(): void {
+    for (const stream of this.streams) stream.end();
+  }
+}
+
+type Waiter = { resolve: (r: IteratorResult<WatchEvent>) => void; reject: (err: unknown) => void };
+
+/**
+ * One watch: history pages read on demand, then a bounded queue of live events. The queue never
+ * holds more than `limit` events; past that the stream fails with WatchOverflowError and lets go of
+ * its buffer, so a stalled consumer costs at most `limit` events of memory and never blocks writers.
+ */
+class WatchStream implements AsyncIterableIterator<WatchEvent> {
+  private page: WatchEvent[] = [];
+  private pageAt = 0;
+  private historyDone: boolean;
+  private queue: WatchEvent[] = [];
+  private head = 0;
+  private waiter: Waiter | undefined;
+  private state: 'open' | 'failed' | 'done' = 'open';
+  private failure: unknown;
+  /** Revision of the last event handed out (or the watch's start). */
+  private last: number;
+  private readonly onAbort = (): void => this.end();
+
+  constructor(
+    readonly prefix: string,
+    after: number,
+    private readonly historyEnd: number,
+    private readonly limit: number,
+    private readonly broadcaster: Broadcaster,
+    private readonly readHistory: (after: number, upTo: number) => WatchEvent[],
+    private readonly signal: AbortSignal,
+  ) {
+    this.last = after;
+    this.historyDone = after >= historyEnd;
+    if (signal.aborted) {
+      this.state = 'done';
+      return;
+    }
+    broadcaster.add(this);
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<WatchEvent> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<WatchEvent>> {
+    if (this.waiter) return Promise.reject(new Error('watch: next() called while a previous next() is pending'));
+    if (this.state === 'failed') {
+      this.state = 'done';
+      return Promise.reject(this.failure);
+    }
+    if (this.state === 'done') return Promise.resolve({ done: true, value: undefined });
+    try {
+      const event = this.historyDone ? undefined : this.nextHistory();
+      if (event) return Promise.resolve({ done: false, value: event });
+    } catch (err) {
+      this.detach();
+      this.state = 'done';
+      return Promise.reject(err);
+    }
+    while (this.head < this.queue.length) {
+      const event = this.queue[this.head++]!;
+      if (this.head === this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
+      if (event.kv.modRevision > this.last) {
+        this.last = event.kv.modRevision;
+        return Promise.resolve({ done: false, value: event });
+      }
+    }
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<WatchEvent>> {
+    this.end();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  /** Called by the broadcaster, synchronously after a commit. */
+  push(event: WatchEvent): void {
+    if (this.state !== 'open') return;
+    const waiter = this.waiter;
+    if (waiter && this.historyDone && event.kv.modRevision > this.last) {
+      this.waiter = undefined;
+      this.last = event.kv.modRevision;
+      waiter.resolve({ done: false, value: event });
+      return;
+    }
+    this.queue.push(event);
+    if (this.queue.length - this.head > this.limit) {
+      this.fail(new WatchOverflowError(this.prefix, this.limit, this.last));
+    }
+  }
+
+  /** Ends the stream: a pending next() resolves done, and buffered events are dropped. */
+  end(): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.detach();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve({ done: true, value: undefined });
+  }
+
+  private fail(err: unknown): void {
+    this.detach();
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter) {
+      this.state = 'done';
+      waiter.reject(err);
+    } else {
+      this.state = 'failed';
+      this.failure = err;
+    }
+  }
+
+  private detach(): void {
+    this.broadcaster.remove(this);
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.queue = [];
+    this.head = 0;
+    this.page = [];
+    this.pageAt = 0;
+  }
+
+  private nextHistory(): WatchEvent | undefined {
+    if (this.pageAt === this.page.length) {
+      this.page = this.readHistory(this.last, this.historyEnd);
+      this.pageAt = 0;
+      if (this.page.length === 0) {
+        this.historyDone = true;
+        return undefined;
+      }
+    }
+    const event = this.page[this.pageAt++]!;
+    this.last = event.kv.modRevision;
+    if (this.last >= this.historyEnd && this.pageAt === this.page.length) this.historyDone = true;
+    return event;
+  }
+}
+
+/** An iterator whose first next() rejects with `err`, and which is done afterwards. */
+function failedWatch(err: Error): AsyncIterableIterator<WatchEvent> {
+  let failed = false;
+  const it: AsyncIterableIterator<WatchEvent> = {
+    [Symbol.asyncIterator]: () => it,
+    next: () => {
+      if (failed) return Promise.resolve({ done: true, value: undefined });
+      failed = true;
+      return Promise.reject(err);
+    },
+    return: () => {
+      failed = true;
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  return it;
+}
+
+export interface CompactorOptions {
+  /** How often to compact. Default 5 minutes, like kube-apiserver's `--etcd-compaction-interval`. */
+  readonly intervalMs?: number;
+  /** Revisions kept behind the current one. Default 10,000. */
+  readonly retain?: number;
+  /** Told about a failed run; the next tick tries again. */
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * Compacts `backend` to `current - retain` every `intervalMs` (runs never overlap). Returns a stop
+ * function. The timer is unref'd, so it never keeps the process alive.
+ */
+export function startCompactor(backend: Backend, opts: CompactorOptions = {}): () => void {
+  const intervalMs = opts.intervalMs ?? 5 * 60_000;
+  const retain = nonNegativeInt('retain', opts.retain ?? 10_000);
+  if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
+  let running = false;
+  let stopped = false;
+  const tick = async (): Promise<void> => {
+    if (running || stopped) return;
+    running = true;
+    try {
+      const target = (await backend.currentRevision()) - retain;
+      if (target > (await backend.compactedRevision())) await backend.compact(target);
+    } catch (err) {
+      if (!stopped) opts.onError?.(err);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
