@@ -269,7 +269,7 @@ class StrategicMerge {
         out[key] = strategy === 'replace' ? sanitize(value) : this.mergeMap(current, value as JsonObject, fieldPath);
       } else if (Array.isArray(current)) {
         const { strategy, mergeKey } = this.meta(fieldPath);
-        out[key] = this.mergeList(current, value as unknown[], fieldPath, strategy, mergeKey, isDeleteList);
+        out[key] = this.mergeList(current, value as unknown[], fieldPath, strategy, mergeKey, isDeleteList).merged;
       } else {
         out[key] = value;
       }
@@ -302,20 +302,23 @@ class StrategicMerge {
       validateOrder(patchList, order, mergeKey);
 
       let merged: unknown[];
+      // Upstream orders against the original list *after* merging edited its Go backing array
+      // in place; `seen` is that view (see SharedList).
+      let seen: unknown[] = originalList;
       if (hasOriginal && !hasPatch) merged = originalList;
       else if (!hasOriginal && hasPatch) merged = sanitize(removeDirectives(patchList)) as unknown[];
       else if (hasOriginal && hasPatch) {
-        merged = this.mergeList([...originalList], patchList, fieldPath, strategy, mergeKey, false);
+        ({ merged, seen } = this.mergeList(originalList, patchList, fieldPath, strategy, mergeKey, false));
       } else continue;
 
       const { inList, notInList } = partition(merged, order, mergeKey);
       const kind = elementKind(originalList, patchList);
-      original[key] = normalizeOrder(inList, notInList, order, originalList, mergeKey, kind);
+      original[key] = normalizeOrder(inList, notInList, order, seen, mergeKey, kind);
       delete patch[key];
     }
   }
 
-  /** `mergeSliceHandler`. */
+  /** `mergeSliceHandler`: the merged list, and the original as upstream sees it afterwards. */
   private mergeList(
     original: unknown[],
     patch: unknown[],
@@ -323,35 +326,77 @@ class StrategicMerge {
     strategy: string,
     mergeKey: string,
     isDeleteList: boolean,
-  ): unknown[] {
-    if (strategy !== 'merge' && !isDeleteList) return sanitize(patch) as unknown[];
-    if (original.length === 0 && patch.length === 0) return original;
+  ): { merged: unknown[]; seen: unknown[] } {
+    if (strategy !== 'merge' && !isDeleteList) return { merged: sanitize(patch) as unknown[], seen: original };
+    if (original.length === 0 && patch.length === 0) return { merged: original, seen: original };
     const kind = elementKind(original, patch);
-    let merged: unknown[];
-    let patchItems: unknown[] = patch;
     if (kind === 'scalar') {
-      if (isDeleteList) return original.filter((v) => !patch.includes(v));
-      merged = [...new Set([...original, ...patch])];
-    } else {
-      if (mergeKey === '') throw mergeFailure('cannot merge lists without merge key for struct');
-      const special = applySpecialElements(original as JsonObject[], patch as JsonObject[], mergeKey);
-      original = special.original;
-      patchItems = special.patch;
-      merged = this.mergeByKey([...original] as JsonObject[], patchItems as JsonObject[], mergeKey, path);
+      if (isDeleteList) return { merged: original.filter((v) => !patch.includes(v)), seen: original };
+      const merged = [...new Set([...original, ...patch])];
+      const { inList, notInList } = partition(merged, patch, mergeKey);
+      return { merged: normalizeOrder(inList, notInList, patch, original, mergeKey, kind), seen: original };
     }
+    if (mergeKey === '') throw mergeFailure('cannot merge lists without merge key for struct');
+    const list = new SharedList(original as JsonObject[]);
+    const special = applySpecialElements(list, patch as JsonObject[], mergeKey);
+    let base: JsonObject[];
+    let patchItems: JsonObject[];
+    if (special.replace) {
+      base = special.plain.map((item) => sanitize(item) as JsonObject);
+      patchItems = [];
+    } else {
+      base = [...list.items];
+      patchItems = special.plain;
+      this.mergeByKey(list, patchItems, mergeKey, path);
+    }
+    const merged = special.replace ? base : list.items;
     const { inList, notInList } = partition(merged, patchItems, mergeKey);
-    return normalizeOrder(inList, notInList, patchItems, original, mergeKey, kind);
+    return { merged: normalizeOrder(inList, notInList, patchItems, base, mergeKey, kind), seen: list.backing };
   }
 
   /** `mergeSliceWithoutSpecialElements`: merge items with the same key, append the others. */
-  private mergeByKey(original: JsonObject[], patch: JsonObject[], mergeKey: string, path: readonly string[]): unknown[] {
+  private mergeByKey(list: SharedList, patch: JsonObject[], mergeKey: string, path: readonly string[]): void {
     for (const item of patch) {
       if (!Object.hasOwn(item, mergeKey)) throw mergeFailure(noMergeKey(item, mergeKey));
-      const i = original.findIndex((o) => Object.hasOwn(o, mergeKey) && o[mergeKey] === item[mergeKey]);
-      if (i >= 0) original[i] = this.mergeMap(original[i], item, path);
-      else original.push(sanitize(item) as JsonObject);
+      const i = list.indexOf(mergeKey, item[mergeKey]);
+      if (i >= 0) list.set(i, this.mergeMap(list.items[i], item, path));
+      else list.push(sanitize(item) as JsonObject);
     }
-    return original;
+  }
+}
+
+/**
+ * A list of maps edited the way upstream edits a Go slice in place. Deleting shifts the later
+ * items left over the same backing array and appending reuses the freed slots, so the original
+ * slice header (its first n slots) shows the edits: `backing`. Slots past n depend on capacity
+ * and are never read, so this is exact whatever the capacity was.
+ */
+class SharedList {
+  readonly backing: JsonObject[];
+  readonly items: JsonObject[];
+
+  constructor(original: JsonObject[]) {
+    this.backing = [...original];
+    this.items = [...original];
+  }
+
+  indexOf(mergeKey: string, value: unknown): number {
+    return this.items.findIndex((o) => Object.hasOwn(o, mergeKey) && o[mergeKey] === value);
+  }
+
+  removeAt(i: number): void {
+    this.items.splice(i, 1);
+    for (let j = i; j < this.items.length; j++) this.backing[j] = this.items[j];
+  }
+
+  set(i: number, item: JsonObject): void {
+    this.items[i] = item;
+    if (i < this.backing.length) this.backing[i] = item;
+  }
+
+  push(item: JsonObject): void {
+    this.items.push(item);
+    if (this.items.length <= this.backing.length) this.backing[this.items.length - 1] = item;
   }
 }
 
@@ -380,12 +425,15 @@ function extractKey(directiveKey: string, prefix: string): string {
   return directiveKey.slice(slash + 1);
 }
 
-/** `mergeSliceWithSpecialElements`: apply `$patch: delete` items; `$patch: replace` makes the patch items the list. */
+/**
+ * `mergeSliceWithSpecialElements`: `$patch: delete` items remove every item with their key;
+ * a `$patch: replace` item makes the other patch items the whole list.
+ */
 function applySpecialElements(
-  original: JsonObject[],
+  list: SharedList,
   patch: JsonObject[],
   mergeKey: string,
-): { original: JsonObject[]; patch: JsonObject[] } {
+): { plain: JsonObject[]; replace: boolean } {
   const plain: JsonObject[] = [];
   let replace = false;
   for (const item of patch) {
@@ -396,7 +444,9 @@ function applySpecialElements(
     const directive = item[DIRECTIVE];
     if (directive === 'delete') {
       if (!Object.hasOwn(item, mergeKey)) throw mergeFailure(noMergeKey(item, mergeKey));
-      original = original.filter((o) => !(Object.hasOwn(o, mergeKey) && o[mergeKey] === item[mergeKey]));
+      for (let i = list.indexOf(mergeKey, item[mergeKey]); i >= 0; i = list.indexOf(mergeKey, item[mergeKey])) {
+        list.removeAt(i);
+      }
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
@@ -405,7 +455,7 @@ function applySpecialElements(
       throw mergeFailure(`unknown patch type: ${goValue(directive)} in map: ${goValue(item)}`);
     }
   }
-  return replace ? { original: plain.map((item) => sanitize(item) as JsonObject), patch: [] } : { original, patch: plain };
+  return { plain, replace };
 }
 
 /**

@@ -19,6 +19,7 @@ import { apiVersionOf, groupResource, type ResourceType } from '../apimachinery/
 import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from './negotiation.js';
 import { readBody, sendJsonText, sendObject } from './http-util.js';
 import type { DeleteOptions, Store, StoredObject } from './store.js';
+import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject } from './table/index.js';
 
 export interface ResourceRequest {
@@ -198,7 +199,8 @@ export class ResourceHandler {
         next = await Promise.race([iterator.next(), aborted]);
       }
     } catch (e) {
-      if (!signal.aborted) {
+      // A watcher too slow to keep up is closed; its client re-watches from the last version it saw.
+      if (!signal.aborted && !(e instanceof WatchOverflowError)) {
         const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
         res.write(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
       }

@@ -29,21 +29,33 @@ import {
   KeyNotFoundError,
   type Backend,
   type KeyValue,
+  type WatchEvent,
 } from '../storage/index.js';
 import { decodeFromStorage, encodeForStorage, storedTextWithResourceVersion } from './codec.js';
+import { CONVERSIONS, type Conversion } from './conversion.js';
 import { strategyKey, type Strategy, type StrategyTable } from './strategy.js';
 
 /** An object read from storage: its JSON text (with resourceVersion), parsed on demand. */
 export class StoredObject {
   private parsed?: KubeObject;
   private textCache?: string;
-  constructor(private readonly kv: KeyValue) {}
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly conversion?: Conversion,
+  ) {}
   get text(): string {
-    return (this.textCache ??= storedTextWithResourceVersion(this.kv.value, this.kv.modRevision));
+    if (this.textCache === undefined) {
+      this.textCache = this.conversion ? JSON.stringify(this.object) : storedTextWithResourceVersion(this.kv.value, this.kv.modRevision);
+    }
+    return this.textCache;
   }
   /** A parsed copy owned by the caller's read; treat it as read-only. */
   get object(): KubeObject {
-    return (this.parsed ??= decodeFromStorage(this.kv.value, this.kv.modRevision));
+    if (this.parsed === undefined) {
+      const stored = decodeFromStorage(this.kv.value, this.kv.modRevision);
+      this.parsed = this.conversion ? this.conversion.fromStorage(stored) : stored;
+    }
+    return this.parsed;
   }
   get resourceVersion(): number {
     return this.kv.modRevision;
@@ -109,12 +121,28 @@ export class Store {
   // ---- keys -------------------------------------------------------------------------------
 
   keyPrefix(rt: ResourceType, namespace?: string): string {
-    const base = `/registry/${rt.group || 'core'}/${rt.plural}/`;
+    const stored = CONVERSIONS.get(`${rt.group}/${rt.kind}`)?.storage ?? rt;
+    const base = `/registry/${stored.group || 'core'}/${stored.plural}/`;
     return rt.namespaced && namespace ? `${base}${namespace}/` : base;
   }
 
   key(rt: ResourceType, namespace: string | undefined, name: string): string {
     return `${this.keyPrefix(rt, rt.namespaced ? namespace : undefined)}${name}`;
+  }
+
+  private wrap(rt: ResourceType, kv: KeyValue): StoredObject {
+    return new StoredObject(kv, CONVERSIONS.get(`${rt.group}/${rt.kind}`));
+  }
+
+  private decode(rt: ResourceType, kv: KeyValue): KubeObject {
+    const stored = decodeFromStorage(kv.value, kv.modRevision);
+    const conversion = CONVERSIONS.get(`${rt.group}/${rt.kind}`);
+    return conversion ? conversion.fromStorage(stored) : stored;
+  }
+
+  private encode(rt: ResourceType, obj: KubeObject): Uint8Array {
+    const conversion = CONVERSIONS.get(`${rt.group}/${rt.kind}`);
+    return encodeForStorage(conversion ? conversion.toStorage(obj) : obj);
   }
 
   private strategy(rt: ResourceType): Strategy {
@@ -126,12 +154,12 @@ export class Store {
   async get(rt: ResourceType, namespace: string | undefined, name: string): Promise<StoredObject> {
     const kv = await this.backend.get(this.key(rt, namespace, name));
     if (!kv) throw notFound(groupResource(rt), name);
-    return new StoredObject(kv);
+    return this.wrap(rt, kv);
   }
 
   async tryGet(rt: ResourceType, namespace: string | undefined, name: string): Promise<StoredObject | undefined> {
     const kv = await this.backend.get(this.key(rt, namespace, name));
-    return kv ? new StoredObject(kv) : undefined;
+    return kv ? this.wrap(rt, kv) : undefined;
   }
 
   async list(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}): Promise<ListPage> {
@@ -160,7 +188,7 @@ export class Store {
         for (let i = 0; i < page.items.length; i++) {
           const kv = page.items[i];
           lastKey = kv.key;
-          const item = new StoredObject(kv);
+          const item = this.wrap(rt, kv);
           if (!filter || filter(item.object)) items.push(item);
           if (limit && items.length >= limit) {
             cutShort = i < page.items.length - 1;
@@ -179,7 +207,7 @@ export class Store {
     const result: ListPage = { resourceVersion: String(listRevision), items };
     if (limit && more) {
       result.continue = encodeContinue(listRevision, `${lastKey.slice(prefix.length)}\u0000`);
-      if (!filter && remaining !== undefined) result.remainingItemCount = remaining;
+      if (!filter && remaining != null) result.remainingItemCount = remaining;
     }
     return result;
   }
@@ -247,7 +275,7 @@ export class Store {
     }
     let revision: number;
     try {
-      revision = await this.backend.create(this.key(rt, namespace, meta.name!), encodeForStorage(obj));
+      revision = await this.backend.create(this.key(rt, namespace, meta.name!), this.encode(rt, obj));
     } catch (e) {
       strategy.release?.(obj, undefined);
       if (e instanceof KeyExistsError) throw alreadyExists(groupResource(rt), meta.name!);
@@ -274,7 +302,7 @@ export class Store {
     const key = this.key(rt, namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
-      const current = kv ? decodeFromStorage(kv.value, kv.modRevision) : undefined;
+      const current = kv ? this.decode(rt, kv) : undefined;
       if (!current && !(opts.createIfMissing || strategy.allowCreateOnUpdate)) throw notFound(groupResource(rt), name);
       const next = structuredClone(await mutate(current ? structuredClone(current) : undefined));
       if (!isPlainObject(next) || !isPlainObject(next.metadata)) throw badRequest('the object provided is missing metadata');
@@ -322,7 +350,7 @@ export class Store {
         return { object: next, created: false };
       }
       try {
-        const revision = await this.backend.update(key, encodeForStorage(next), kv!.modRevision);
+        const revision = await this.backend.update(key, this.encode(rt, next), kv!.modRevision);
         next.metadata.resourceVersion = String(revision);
       } catch (e) {
         strategy.release?.(next, current);
@@ -346,7 +374,7 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
       if (!kv) throw notFound(groupResource(rt), name);
-      const current = decodeFromStorage(kv.value, kv.modRevision);
+      const current = this.decode(rt, kv);
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== current.metadata.uid) {
         throw conflict(groupResource(rt), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
@@ -367,7 +395,7 @@ export class Store {
         graceful?.(next);
         if (opts.dryRun) return { object: next, deleted: false };
         try {
-          const revision = await this.backend.update(key, encodeForStorage(next), kv.modRevision);
+          const revision = await this.backend.update(key, this.encode(rt, next), kv.modRevision);
           next.metadata.resourceVersion = String(revision);
         } catch (e) {
           if (e instanceof ConflictError && attempt < MAX_UPDATE_RETRIES) continue;
@@ -427,12 +455,12 @@ export class Store {
     } else {
       after = Number(rvText);
     }
-    let events: AsyncIterable<import('../storage/index.js').WatchEvent>;
+    let events: AsyncIterable<WatchEvent>;
     try {
       events = this.backend.watch(prefix, after, signal);
       // Surface CompactedError before the first event, so it becomes an ERROR event.
       const iterator = events[Symbol.asyncIterator]();
-      let first: IteratorResult<import('../storage/index.js').WatchEvent>;
+      let first: IteratorResult<WatchEvent>;
       try {
         first = await iterator.next();
       } catch (e) {
@@ -442,10 +470,10 @@ export class Store {
         }
         throw e;
       }
-      const rest: AsyncIterable<import('../storage/index.js').WatchEvent> = { [Symbol.asyncIterator]: () => iterator };
+      const rest: AsyncIterable<WatchEvent> = { [Symbol.asyncIterator]: () => iterator };
       if (!first.done) {
-        for (const out of this.translate(first.value, filter)) yield out;
-        for await (const ev of rest) for (const out of this.translate(ev, filter)) yield out;
+        for (const out of this.translate(rt, first.value, filter)) yield out;
+        for await (const ev of rest) for (const out of this.translate(rt, ev, filter)) yield out;
       }
     } catch (e) {
       if (signal.aborted) return;
@@ -454,16 +482,17 @@ export class Store {
   }
 
   private *translate(
-    ev: import('../storage/index.js').WatchEvent,
+    rt: ResourceType,
+    ev: WatchEvent,
     filter: ((obj: KubeObject) => boolean) | undefined,
   ): Generator<WatchOutput> {
-    const current = new StoredObject(ev.kv);
+    const current = this.wrap(rt, ev.kv);
     if (!filter) {
       yield { type: ev.type === 'create' ? 'ADDED' : ev.type === 'update' ? 'MODIFIED' : 'DELETED', text: current.text };
       return;
     }
     const nowMatches = filter(current.object);
-    const before = ev.prevKv ? new StoredObject(ev.prevKv) : undefined;
+    const before = ev.prevKv ? this.wrap(rt, ev.prevKv) : undefined;
     const wasMatching = ev.type !== 'create' && before !== undefined && filter(before.object);
     if (ev.type === 'delete') {
       if (wasMatching || nowMatches) yield { type: 'DELETED', text: current.text, object: current.object };
