@@ -150,9 +150,13 @@ export const fieldError = {
   },
 };
 
+/** Values as apimachinery's field errors print them (Go's %q, %v, or %#v for string lists). */
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined || value === null) return 'null';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -70,7 +70,9 @@ function jsonKind(v: unknown): string {
  * - more than 10000 operations is a 413;
  * - an operation that does not apply (failed `test`, missing path, unknown `op`) is a 422;
  * - v4 quirks kept: `replace` of a missing object member adds it; `test` of a missing member
- *   against `null` passes; `add`, `remove`, `move` and `copy` cannot target the root.
+ *   against `null` passes; a missing `value` is `null`; negative array indices count from the
+ *   end; `add`, `remove`, `move` and `copy` cannot target the root; `copy` may add at most 3 MiB
+ *   in total (the apiserver's `--json-patch-max-copy-bytes` default).
  */
 export function applyJsonPatch(doc: JsonObject, ops: unknown): JsonObject {
   if (ops === null) return structuredClone(doc);
@@ -89,52 +91,136 @@ export function applyJsonPatch(doc: JsonObject, ops: unknown): JsonObject {
       `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
     );
   }
+  const copied = { bytes: 0 };
   let out: unknown = structuredClone(doc);
   ops.forEach((op: JsonObject | null, index) => {
-    out = applyOperation(out, op === null ? {} : structuredClone(op), index);
+    out = applyOperation(out, op ?? {}, index, copied);
   });
   if (!isPlainObject(out)) throw notAnObject(out);
   return out;
 }
 
-const OPERATIONS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+/** The apiserver's `--json-patch-max-copy-bytes` default (v4 `AccumulatedCopySizeLimit`). */
+const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
 
-function applyOperation(doc: unknown, op: JsonObject, index: number): unknown {
+/** One operation with v4's semantics; fast-json-patch does the edits once paths are resolved. */
+function applyOperation(doc: unknown, op: JsonObject, index: number, copied: { bytes: number }): unknown {
   const kind = typeof op.op === 'string' ? op.op : 'unknown';
-  if (!OPERATIONS.has(kind)) throw patchNotApplicable(new Error(`Unexpected kind: ${kind}`));
-  const rootTarget = op.path === '' && kind !== 'replace' && kind !== 'test';
-  const rootSource = (kind === 'move' || kind === 'copy') && op.from === '';
-  if (rootTarget || rootSource) {
-    throw patchNotApplicable(new Error(`${kind} operation does not apply: doc is missing path: "${String(op.path)}"`));
-  }
-  if (typeof op.path === 'string' && op.path !== '') {
-    const target = locate(doc, op.path);
-    if (target && isPlainObject(target.parent) && !Object.hasOwn(target.parent, target.key)) {
-      if (kind === 'replace') op = { ...op, op: 'add' };
-      if (kind === 'test' && op.value === null) return doc;
+  if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(kind)) throw notApplicable(`Unexpected kind: ${kind}`);
+  const path = pointerField(op, 'path');
+  // v4 reads a missing `value` as null.
+  const value = op.value === undefined ? null : structuredClone(op.value);
+  switch (kind) {
+    case 'add':
+      return edit(doc, { op: 'add', path: normalizePointer(doc, path, 'add'), value }, index);
+    case 'remove':
+      return edit(doc, { op: 'remove', path: normalizePointer(doc, path, 'get') }, index);
+    case 'replace': {
+      if (path === '') {
+        if (!isPlainObject(value) && !Array.isArray(value)) throw notApplicable('replace operation value must be object or array');
+        return value;
+      }
+      const target = normalizePointer(doc, path, 'get');
+      // v4 quirk: replacing a missing member of an object adds it.
+      const addsMember = missingMember(doc, target);
+      return edit(doc, { op: addsMember ? 'add' : 'replace', path: target, value }, index);
+    }
+    case 'test': {
+      const target = path === '' ? '' : normalizePointer(doc, path, 'get');
+      // v4 quirk: a missing member of an object equals null.
+      if (target !== '' && value === null && missingMember(doc, target)) return doc;
+      return edit(doc, { op: 'test', path: target, value }, index);
+    }
+    case 'move': {
+      const from = normalizePointer(doc, pointerField(op, 'from'), 'get');
+      const moved = resolve(doc, from)?.value;
+      const removed = edit(doc, { op: 'remove', path: from }, index);
+      return edit(removed, { op: 'add', path: normalizePointer(removed, path, 'add'), value: moved }, index);
+    }
+    default: {
+      const from = normalizePointer(doc, pointerField(op, 'from'), 'get');
+      const source = resolve(doc, from);
+      if (!source || (Array.isArray(source.container) && source.value === undefined)) {
+        throw notApplicable(`copy operation does not apply: doc is missing from path: ${from}`);
+      }
+      const copy = source.value === undefined ? null : structuredClone(source.value);
+      copied.bytes += JSON.stringify(copy).length;
+      if (copied.bytes > MAX_JSON_PATCH_COPY_BYTES) {
+        throw notApplicable(
+          `Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`,
+        );
+      }
+      return edit(doc, { op: 'add', path: normalizePointer(doc, path, 'add'), value: copy }, index);
     }
   }
+}
+
+function notApplicable(message: string): StatusError {
+  return patchNotApplicable(new Error(message));
+}
+
+function edit(doc: unknown, op: Operation, index: number): unknown {
   try {
-    return jsonpatch.applyOperation(doc, op as unknown as Operation, true, true, true, index).newDocument;
+    return jsonpatch.applyOperation(doc, op, true, true, true, index).newDocument;
   } catch (e) {
     throw patchNotApplicable(e);
   }
 }
 
-/** The container and member a JSON pointer ends in, when the container exists. */
-function locate(doc: unknown, pointer: string): { parent: unknown; key: string } | undefined {
-  if (!pointer.startsWith('/')) return undefined;
-  const keys = pointer
-    .slice(1)
-    .split('/')
-    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let parent: unknown = doc;
-  for (const key of keys.slice(0, -1)) {
-    if (isPlainObject(parent) && Object.hasOwn(parent, key)) parent = parent[key];
-    else if (Array.isArray(parent) && /^[0-9]+$/.test(key) && Number(key) < parent.length) parent = parent[Number(key)];
-    else return undefined;
+function pointerField(op: JsonObject, field: 'path' | 'from'): string {
+  const v = op[field];
+  if (typeof v !== 'string') throw notApplicable(`operation missing ${field} field`);
+  return v;
+}
+
+const unescapeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/**
+ * The pointer as v4 resolves it, rewritten for fast-json-patch: array indices in Go's Atoi form
+ * (`+1`, `01`) and negative ones (counted from the end; for `add`, from one past it) become plain
+ * indices; the root and pointers without a `/` are refused as v4 refuses them. What cannot be
+ * resolved is left for the edit to reject.
+ */
+function normalizePointer(doc: unknown, pointer: string, mode: 'add' | 'get'): string {
+  const slash = pointer.indexOf('/');
+  if (pointer === '' || slash < 0) throw notApplicable(`operation does not apply: doc is missing path: "${pointer}"`);
+  // v4 drops whatever precedes the first `/`.
+  const tokens = pointer.slice(slash + 1).split('/');
+  let node: unknown = doc;
+  for (let i = 0; i < tokens.length; i++) {
+    const last = i === tokens.length - 1;
+    if (Array.isArray(node) && /^[+-]?[0-9]+$/.test(tokens[i])) {
+      let idx = Number(tokens[i]);
+      const size = last && mode === 'add' ? node.length + 1 : node.length;
+      if (idx < 0) idx += size;
+      if (idx < 0 || idx >= size) throw notApplicable(`Unable to access invalid index: ${tokens[i]}`);
+      tokens[i] = String(idx);
+      node = node[idx];
+    } else {
+      node = isPlainObject(node) && Object.hasOwn(node, unescapeToken(tokens[i])) ? node[unescapeToken(tokens[i])] : undefined;
+    }
   }
-  return { parent, key: keys[keys.length - 1] };
+  return `/${tokens.join('/')}`;
+}
+
+/** The container a pointer ends in (when it exists) and the value there (undefined when missing). */
+function resolve(doc: unknown, pointer: string): { container: unknown; value: unknown } | undefined {
+  const tokens = pointer.slice(1).split('/').map(unescapeToken);
+  let container: unknown = doc;
+  for (const [i, token] of tokens.entries()) {
+    let value: unknown;
+    if (isPlainObject(container)) value = Object.hasOwn(container, token) ? container[token] : undefined;
+    else if (Array.isArray(container) && /^[0-9]+$/.test(token)) value = container[Number(token)];
+    else return undefined;
+    if (i === tokens.length - 1) return { container, value };
+    container = value;
+  }
+  return undefined;
+}
+
+function missingMember(doc: unknown, pointer: string): boolean {
+  const at = resolve(doc, pointer);
+  return at !== undefined && isPlainObject(at.container) && at.value === undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,22 +234,19 @@ function locate(doc: unknown, pointer: string): { parent: unknown; key: string }
 export function applyMergePatch(doc: JsonObject, patch: unknown): JsonObject {
   if (Array.isArray(patch)) throw notAnObject(pruneNulls(patch));
   if (!isPlainObject(patch)) throw badRequest('Invalid JSON Patch');
-  return mergeObjects(doc, patch);
+  return mergeInto(structuredClone(doc), patch);
 }
 
-function mergeObjects(target: JsonObject, patch: JsonObject): JsonObject {
-  const out: JsonObject = structuredClone(target);
+/** Merges `patch` into `target`, which the caller owns. */
+function mergeInto(target: JsonObject, patch: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = mergeValue(Object.hasOwn(out, key) ? out[key] : null, value);
+    const current = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (value === null) delete target[key];
+    else if (!isPlainObject(current)) target[key] = pruneNulls(value);
+    else if (isPlainObject(value)) mergeInto(current, value);
+    else target[key] = structuredClone(value);
   }
-  return out;
-}
-
-function mergeValue(current: unknown, patch: unknown): unknown {
-  if (!isPlainObject(current)) return pruneNulls(patch);
-  if (!isPlainObject(patch)) return structuredClone(patch);
-  return mergeObjects(current, patch);
+  return target;
 }
 
 /** A copy without `null` object members, at any depth (`null` array elements stay). */
@@ -208,7 +291,10 @@ const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList';
  * - lists whose strategy is `merge` merge by their merge key (lists of maps) or form a union
  *   (lists of scalars); other lists are replaced;
  * - directives: `$patch` (`replace`/`delete` in a map; `replace`/`delete` items in a merged list),
- *   `$setElementOrder/<list>`, `$retainKeys`, `$deleteFromPrimitiveList/<list>`.
+ *   `$setElementOrder/<list>`, `$retainKeys`, `$deleteFromPrimitiveList/<list>`;
+ * - merged lists are ordered as upstream orders them: patch items in the patch's (or
+ *   `$setElementOrder`'s) order, each live-only item ahead of the patch items that followed it
+ *   in the live list; so an item new to the list, with no order given, comes first.
  *
  * Directive keys and `null` members left in values taken from the patch as they are (appended
  * list items, replaced lists and maps) are dropped, as decoding into the typed object drops them

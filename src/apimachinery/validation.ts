@@ -68,8 +68,8 @@ export function qualifiedNameProblems(value: string): string[] {
     ];
   }
   if (name.length === 0) problems.push('name part must be non-empty');
-  else if (name.length > 63) problems.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME_PART.test(name)) problems.push(MSG_QUALIFIED_NAME_PART);
+  else if (Buffer.byteLength(name) > 63) problems.push('name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME_PART.test(name)) problems.push(MSG_QUALIFIED_NAME_PART);
   return problems;
 }
 

@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { badRequest, unsupportedMediaType } from '../apimachinery/errors.js';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export interface MediaRange {
   type: string;
@@ -62,9 +63,13 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Decode a create/update body; a missing Content-Type is JSON, as kube-apiserver treats it. */
+/**
+ * Decode a create/update body. A missing Content-Type is JSON, as kube-apiserver treats it;
+ * protobuf is what kubectl's typed commands (create namespace, create deployment, …) send.
+ */
 export function decodeBody(contentType: string | undefined, raw: Buffer): unknown {
   const type = mediaType(contentType) || 'application/json';
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(raw).object;
   const text = raw.toString('utf8');
   if (type === 'application/json' || type === 'application/apply-patch+yaml' || type.endsWith('+json')) {
     try {

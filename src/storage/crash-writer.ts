@@ -1,0 +1,22 @@
+/**
+ * Helper process for crash.test.ts: opens the SQLite backend at argv[2] and creates keys in a loop
+ * until it is killed, printing "<revision> <key>" on stdout once each create has been acknowledged
+ * (its promise resolved). On Linux, stdout to a pipe is written synchronously, so every printed line
+ * is an acknowledgement the test can hold the backend to.
+ */
+
+import { SqliteBackend } from './index.js';
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: crash-writer <db-path>\n');
+  process.exit(2);
+}
+
+const backend = SqliteBackend.open(file);
+const value = new TextEncoder().encode(JSON.stringify({ kind: 'ConfigMap', data: { payload: 'x'.repeat(400) } }));
+for (let i = 0; ; i++) {
+  const key = `/registry/configmaps/crash/cm-${i}`;
+  const rev = await backend.create(key, value);
+  process.stdout.write(`${rev} ${key}\n`);
+}
