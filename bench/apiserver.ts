@@ -13,20 +13,21 @@
  *
  * Run: npx tsc -p tsconfig.json && node dist/bench/apiserver.js [--pods 10000] [--big 50000]
  *      [--concurrency 64] [--skip-etcd] [--skip-big] [--watchers 100] [--rate 100]
- *      [--server-node-options "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *      [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
  * Every option can also be given as an environment variable: BENCH_PODS, BENCH_BIG, ...
  */
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { readCredentials, startCluster, type ClusterCredentials, type RunningCluster } from '../test/support/cluster.js';
+import { spawn } from 'node:child_process';
+import { FLOTILLA_BIN, makeTempDir, readCredentials, startCluster, waitFor, type ClusterCredentials, type RunningCluster } from '../test/support/cluster.js';
 import { SqliteBackend } from '../src/storage/index.js';
 import { connectKv, ensureEtcd, etcdVersion, startEtcd, waitForEtcd, type EtcdKv, type EtcdServer } from './etcd.js';
-import { cpuSeconds, fmtInt, fmtMs, fmtRate, memoryMiB, renderTable, Samples, sleep, type Summary } from './stats.js';
+import { cpuSeconds, fmtInt, machineBusySeconds, fmtMs, fmtRate, memoryMiB, renderTable, Samples, sleep, type Summary } from './stats.js';
 
 // ---- options ----------------------------------------------------------------------------------
 
@@ -43,7 +44,7 @@ interface Options {
   warmup: number;
   skipEtcd: boolean;
   skipBig: boolean;
-  serverNodeOptions: string;
+  serverNodeArgs: string;
 }
 
 const DEFAULTS: Options = {
@@ -59,7 +60,7 @@ const DEFAULTS: Options = {
   warmup: 1000,
   skipEtcd: false,
   skipBig: false,
-  serverNodeOptions: '',
+  serverNodeArgs: '',
 };
 
 function parseOptions(argv: string[]): Options {
@@ -104,6 +105,21 @@ function parseOptions(argv: string[]): Options {
 // ---- output -----------------------------------------------------------------------------------
 
 const started = performance.now();
+const loadAtStart = os.loadavg();
+const machineAtStart = machineBusySeconds();
+const clientAtStart = process.cpuUsage();
+/** Server processes' CPU seconds, added as each one stops, so the whole run's "others" can be told. */
+const serverCpu = { seconds: 0 };
+function noteServerCpu(pid: number): void {
+  const s = cpuSeconds(pid);
+  if (Number.isFinite(s)) serverCpu.seconds += s;
+}
+function othersNote(): string {
+  const c = process.cpuUsage(clientAtStart);
+  const others = machineBusySeconds() - machineAtStart - (c.user + c.system) / 1e6 - serverCpu.seconds;
+  const wall = (performance.now() - started) / 1000;
+  return Number.isFinite(others) ? `${((Math.max(0, others) / wall) * 100).toFixed(0)}% of a core on average` : 'unknown';
+}
 function progress(line: string): void {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 }
@@ -251,10 +267,49 @@ function podName(i: number): string {
   return `web-${String(i).padStart(6, '0')}`;
 }
 
-/** A pod as a ReplicaSet controller would create it: about 1.5 KB of JSON. */
-function podManifest(name: string, i: number, namespace = NS): Buffer {
-  const app = `web-${i % 40}`;
-  const hash = (0x5d8f6c7b9 + (i % 40) * 7919).toString(16).slice(0, 10);
+const APPS = 40;
+
+function appOf(i: number): { app: string; hash: string; owner: string } {
+  const app = `web-${i % APPS}`;
+  const hash = (0x5d8f6c7b9 + (i % APPS) * 7919).toString(16).slice(0, 10);
+  return { app, hash, owner: `${app}-${hash}` };
+}
+
+/** The ReplicaSets the pods name as owners (the server's garbage collector deletes orphans). */
+function replicaSetManifest(k: number, namespace: string): Buffer {
+  const { app, hash, owner } = appOf(k);
+  const labels = { app, tier: 'frontend', 'pod-template-hash': hash };
+  return Buffer.from(
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: owner, namespace, labels },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'registry.example.com/team/web:1.27.3' }] } },
+      },
+    }),
+  );
+}
+
+/** Create the owners in a namespace; returns their uids by app index. */
+async function createOwners(client: Client, namespace: string): Promise<string[]> {
+  const uids: string[] = [];
+  for (let k = 0; k < APPS; k++) {
+    const res = await client.expect([201], 'POST', `/apis/apps/v1/namespaces/${namespace}/replicasets`, replicaSetManifest(k, namespace));
+    uids.push((JSON.parse(res.body.toString('utf8')) as { metadata: { uid: string } }).metadata.uid);
+  }
+  return uids;
+}
+
+/**
+ * A pod as a ReplicaSet controller would create it: about 1.5 KB of JSON. `ownerUids` are the
+ * owners' real uids (for the API server); without them a placeholder of the same length is used.
+ */
+function podManifest(name: string, i: number, namespace = NS, ownerUids?: string[]): Buffer {
+  const { app, hash, owner } = appOf(i);
+  const uid = ownerUids?.[i % APPS] ?? `6f1c2a9e-${String(i % APPS).padStart(4, '0')}-4b7d-9f3a-2c8e5d1b7a40`;
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -275,8 +330,8 @@ function podManifest(name: string, i: number, namespace = NS): Buffer {
         {
           apiVersion: 'apps/v1',
           kind: 'ReplicaSet',
-          name: `${app}-${hash}`,
-          uid: `6f1c2a9e-${String(i % 40).padStart(4, '0')}-4b7d-9f3a-2c8e5d1b7a40`,
+          name: owner,
+          uid,
           controller: true,
           blockOwnerDeletion: true,
         },
@@ -339,6 +394,7 @@ interface Report {
   sqliteBackendPerSecond?: number;
   etcdPutsPerSecond?: number;
   etcdTxnPerSecond?: number;
+  httpsFloorPerSecond?: number;
   etcdUnavailable?: string;
 }
 
@@ -357,10 +413,11 @@ async function timed<T>(report: Report, name: string, fn: () => Promise<T>): Pro
 interface CpuMark {
   server: number;
   client: NodeJS.CpuUsage;
+  machine: number;
 }
 
 function cpuMark(pid: number): CpuMark {
-  return { server: cpuSeconds(pid), client: process.cpuUsage() };
+  return { server: cpuSeconds(pid), client: process.cpuUsage(), machine: machineBusySeconds() };
 }
 
 /** CPU the server (and this load-generating process) used over an interval: share of one core, per operation. */
@@ -370,7 +427,8 @@ function cpuNote(pid: number, before: CpuMark, elapsedMs: number, ops: number, w
   const client = (c.user + c.system) / 1e6;
   const pct = (sec: number) => `${((sec / (elapsedMs / 1000)) * 100).toFixed(0)}%`;
   const server = Number.isFinite(used) ? `${who} CPU ${pct(used)} of a core, ${((used / ops) * 1e6).toFixed(0)} µs/op; ` : '';
-  return `${server}client ${pct(client)}`;
+  const others = machineBusySeconds() - before.machine - client - (Number.isFinite(used) ? used : 0);
+  return `${server}client ${pct(client)}${Number.isFinite(others) ? `; other processes ${pct(Math.max(0, others))}` : ''}`;
 }
 
 interface ServerMemory {
@@ -411,26 +469,80 @@ function memoryRows(report: Report, count: number, idle: ServerMemory, after: Se
   });
 }
 
-async function flotillaPhases(opts: Options, report: Report): Promise<void> {
-  const prevNodeOptions = process.env.NODE_OPTIONS;
-  if (opts.serverNodeOptions) process.env.NODE_OPTIONS = `${prevNodeOptions ?? ''} ${opts.serverNodeOptions}`.trim();
-  let cluster: RunningCluster;
+/**
+ * `flotilla up --port 0` in a temp dir, as test/support/cluster.ts starts it; with node flags for
+ * the server process (e.g. --cpu-prof, which NODE_OPTIONS does not allow) it is spawned here the
+ * same way, since startCluster takes none.
+ */
+async function startServer(nodeArgs: string[]): Promise<RunningCluster> {
+  if (nodeArgs.length === 0) return startCluster({ dir: makeTempDir('flotilla-bench-') });
+  const dir = makeTempDir('flotilla-bench-');
+  const kubeconfig = join(dir, 'kube_config_cluster.yml');
+  const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, 'up', '--port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let url: string;
   try {
-    cluster = await timed(report, 'start flotilla up', () => startCluster());
-  } finally {
-    if (prevNodeOptions === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = prevNodeOptions;
+    url = await waitFor(
+      'flotilla up to print its ready line',
+      () => {
+        if (child.exitCode !== null) throw new Error(`flotilla up exited with ${child.exitCode}:\n${out}`);
+        return /Flotilla is ready at (https:\/\/\S+?)\.\s/.exec(out)?.[1];
+      },
+      30_000,
+    );
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
+  return {
+    dir,
+    kubeconfig,
+    port: Number(new URL(url).port),
+    url,
+    process: child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function flotillaPhases(opts: Options, report: Report): Promise<void> {
+  const nodeArgs = opts.serverNodeArgs.split(/\s+/).filter(Boolean);
+  const cluster = await timed(report, 'start flotilla up', () => startServer(nodeArgs));
   const dir = cluster.dir;
   onCleanup('remove flotilla data dir', () => rmSync(dir, { recursive: true, force: true }));
   onCleanup('stop flotilla', async () => {
     if (cluster.process.exitCode !== null || cluster.process.signalCode !== null) return;
+    noteServerCpu(cluster.process.pid!);
     const killer = setTimeout(() => void cluster.kill(), 15_000);
     await cluster.stop();
     clearTimeout(killer);
   });
   const pid = cluster.process.pid!;
   const creds = readCredentials(cluster);
+  try {
+    const tlsDir = join(dir, 'data', 'tls');
+    servingTls = {
+      certPem: readFileSync(join(tlsDir, 'serving-kube-apiserver.crt'), 'utf8'),
+      keyPem: readFileSync(join(tlsDir, 'serving-kube-apiserver.key'), 'utf8'),
+      caPem: creds.caPem,
+    };
+  } catch (e) {
+    report.notes.push(`transport floor skipped: could not read the serving certificate (${(e as Error).message})`);
+  }
   const client = new Client(creds, opts.concurrency);
   onCleanup('close HTTP client', () => client.close());
   progress(`flotilla up (pid ${pid}) is ready at ${creds.server}`);
@@ -438,15 +550,17 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
   const namespace = (name: string) => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
   await client.expect([201], 'POST', '/api/v1/namespaces', namespace(NS));
   const podsPath = `/api/v1/namespaces/${NS}/pods`;
-  const sample = podManifest(podName(0), 0);
+  const owners = await createOwners(client, NS);
+  const sample = podManifest(podName(0), 0, NS, owners);
 
   // 0. warm-up: the same requests into another namespace, so JIT and caches are warm for both sides.
   if (opts.warmup > 0) {
     await timed(report, `0. warm-up: ${fmtInt(opts.warmup)} creates and gets`, async () => {
       await client.expect([201], 'POST', '/api/v1/namespaces', namespace(`${NS}-warmup`));
       const warmPods = `/api/v1/namespaces/${NS}-warmup/pods`;
+      const warmOwners = await createOwners(client, `${NS}-warmup`);
       await closedLoop(opts.warmup, opts.concurrency, async (i) => {
-        await client.expect([201], 'POST', warmPods, podManifest(podName(i), i, `${NS}-warmup`));
+        await client.expect([201], 'POST', warmPods, podManifest(podName(i), i, `${NS}-warmup`, warmOwners));
       });
       await closedLoop(opts.warmup, opts.concurrency, async (i) => {
         await client.expect([200], 'GET', `${warmPods}/${podName(i)}`);
@@ -458,7 +572,7 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
   let cpu0 = cpuMark(pid);
   const creates = await timed(report, `1. create ${fmtInt(opts.pods)} pods`, () =>
     closedLoop(opts.pods, opts.concurrency, async (i) => {
-      await client.expect([201], 'POST', podsPath, podManifest(podName(i), i));
+      await client.expect([201], 'POST', podsPath, podManifest(podName(i), i, NS, owners));
     }),
   );
   report.createsPerSecond = creates.perSecond;
@@ -511,7 +625,7 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
     const slo = await timed(report, `5. ${opts.sloWrites} creates at ${opts.rate}/s`, () =>
       openLoop(opts.sloWrites, opts.rate, async (i) => {
         const name = `slo-${String(i).padStart(6, '0')}`;
-        await client.expect([201], 'POST', podsPath, podManifest(name, i));
+        await client.expect([201], 'POST', podsPath, podManifest(name, i, NS, owners));
       }),
     );
     report.sloP99 = slo.latency.p99;
@@ -533,7 +647,7 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
     const fill = await timed(report, `6. fill to ${fmtInt(opts.big)} pods (+${fmtInt(need)})`, () =>
       closedLoop(need, opts.concurrency, async (k) => {
         const i = opts.pods + k;
-        await client.expect([201], 'POST', podsPath, podManifest(podName(i), i));
+        await client.expect([201], 'POST', podsPath, podManifest(podName(i), i, NS, owners));
       }),
     );
     report.rows.push({
@@ -563,6 +677,7 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
 
   client.close();
   await timed(report, 'stop flotilla', async () => {
+    noteServerCpu(pid);
     const killer = setTimeout(() => void cluster.kill(), 15_000);
     const code = await cluster.stop();
     clearTimeout(killer);
@@ -908,10 +1023,91 @@ async function storagePhase(opts: Options, report: Report): Promise<void> {
   report.notes.push(`write+fdatasync of 4 KiB in ${os.tmpdir()}: p50 ${fmtMs(fsync.p50)}, p99 ${fmtMs(fsync.p99)} (etcd pays this per WAL batch; SQLite with synchronous=NORMAL in WAL mode does not per commit)`);
 }
 
+// ---- transport floor ---------------------------------------------------------------------------
+
+/** The server's certificate and key, kept for the transport-floor server. */
+let servingTls: { certPem: string; keyPem: string; caPem: string } | undefined;
+
+/**
+ * A trivial Node HTTPS server in its own process, with flotilla's certificate: it reads the POSTed
+ * pod, parses it, and answers 201 with it serialised again plus a few hundred bytes (the size the
+ * API server returns). No storage, validation or routing: what HTTPS + JSON alone cost per create
+ * on this machine with this client.
+ */
+const ECHO_SERVER = `
+import { createServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+const [cert, key] = [readFileSync(process.argv[2], 'utf8'), readFileSync(process.argv[3], 'utf8')];
+const pad = 'x'.repeat(600);
+const server = createServer({ cert, key, keepAliveTimeout: 65000 }, (req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const obj = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    obj.metadata.uid = '00000000-0000-0000-0000-000000000000';
+    obj.metadata.pad = pad;
+    const body = JSON.stringify(obj);
+    res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('PORT ' + server.address().port + '\\n'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function transportFloorPhase(opts: Options, report: Report): Promise<void> {
+  if (!servingTls) return;
+  const dir = mkdtempSync(join(os.tmpdir(), 'flotilla-bench-echo-'));
+  onCleanup('remove echo dir', () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'echo.mjs'), ECHO_SERVER);
+  writeFileSync(join(dir, 'tls.crt'), servingTls.certPem);
+  writeFileSync(join(dir, 'tls.key'), servingTls.keyPem, { mode: 0o600 });
+  const child = spawn(process.execPath, [join(dir, 'echo.mjs'), join(dir, 'tls.crt'), join(dir, 'tls.key')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  onCleanup('stop echo server', async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    noteServerCpu(child.pid!);
+    child.kill('SIGTERM');
+    await exited;
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const port = await waitFor('the echo server to listen', () => {
+    if (child.exitCode !== null) throw new Error(`echo server exited: ${out}`);
+    return /PORT (\d+)/.exec(out)?.[1];
+  }, 10_000);
+  const client = new Client({ server: `https://127.0.0.1:${port}`, caPem: servingTls.caPem, token: 'unused' }, opts.concurrency);
+  try {
+    const payloads = (i: number) => podManifest(podName(i), i);
+    await closedLoop(Math.max(opts.warmup, 500), opts.concurrency, async (i) => {
+      await client.expect([201], 'POST', '/echo', payloads(i));
+    });
+    const cpu0 = cpuMark(child.pid!);
+    const r = await closedLoop(opts.pods, opts.concurrency, async (i) => {
+      await client.expect([201], 'POST', '/echo', payloads(i));
+    });
+    report.httpsFloorPerSecond = r.perSecond;
+    report.rows.push({
+      section: '7c transport',
+      what: `Node HTTPS echo server (parse + stringify, no storage), ${opts.concurrency} in flight`,
+      result: `${fmtRate(r.perSecond)} req/s`,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      note: cpuNote(child.pid!, cpu0, r.elapsedMs, r.ops),
+    });
+  } finally {
+    client.close();
+  }
+}
+
 // ---- etcd -------------------------------------------------------------------------------------
 
 async function etcdPhase(opts: Options, report: Report): Promise<void> {
+  const busy0 = machineBusySeconds();
   const found = await timed(report, 'etcd: find or install', () => ensureEtcd(progress));
+  // apt-get's CPU is the bench's own doing, not interference from other processes.
+  if ('installed' in found && found.installed) serverCpu.seconds += machineBusySeconds() - busy0;
   if ('error' in found) {
     report.etcdUnavailable = found.error;
     return;
@@ -926,7 +1122,10 @@ async function etcdPhase(opts: Options, report: Report): Promise<void> {
     report.etcdUnavailable = `etcd ${version} failed to start: ${(e as Error).message}`;
     return;
   }
-  onCleanup('stop etcd', () => server.stop());
+  onCleanup('stop etcd', () => {
+    noteServerCpu(server.pid);
+    return server.stop();
+  });
   let kv: EtcdKv;
   try {
     kv = connectKv(server.endpoint, protoDir);
@@ -1006,7 +1205,8 @@ function printReport(opts: Options, report: Report, totalMs: number): void {
   out.push(
     `options: --pods ${opts.pods} --big ${opts.skipBig ? 'skipped' : opts.big} --concurrency ${opts.concurrency} --gets ${opts.gets} --list-runs ${opts.listRuns} --watchers ${opts.watchers} --watch-writes ${opts.watchWrites} --rate ${opts.rate} --slo-writes ${opts.sloWrites} --warmup ${opts.warmup}${opts.skipEtcd ? ' --skip-etcd' : ''}`,
   );
-  out.push('client and server share the machine: the load generator (this process) takes CPU from the server.');
+  out.push(`load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; machine CPU used by processes other than the bench and its servers during the run: ${othersNote()}`);
+  out.push('client and server share the machine: the load generator (this process) takes CPU from the server. "other processes" in the notes is CPU used by anything else.');
   out.push('');
   const rows: string[][] = [['#', 'measurement', 'result', 'p50', 'p99', 'notes']];
   const ordered = report.rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.section.localeCompare(b.r.section) || a.i - b.i).map((x) => x.r);
@@ -1024,6 +1224,10 @@ function printReport(opts: Options, report: Report, totalMs: number): void {
   ratios.push(['flotilla creates/s ÷ SQLite raw insert ceiling', raw !== undefined ? `${raw.toFixed(3)} (${(raw * 100).toFixed(1)}%)` : 'n/a']);
   const be = ratio(report.createsPerSecond, report.sqliteBackendPerSecond);
   ratios.push(['flotilla creates/s ÷ SqliteBackend.create ceiling', be !== undefined ? `${be.toFixed(3)} (${(be * 100).toFixed(1)}%)` : 'n/a']);
+  const floor = ratio(report.createsPerSecond, report.httpsFloorPerSecond);
+  ratios.push(['flotilla creates/s ÷ bare Node HTTPS echo req/s', floor !== undefined ? `${floor.toFixed(3)} (${(floor * 100).toFixed(1)}%)` : 'n/a']);
+  const floorVsEtcd = ratio(report.httpsFloorPerSecond, report.etcdPutsPerSecond);
+  ratios.push(['bare Node HTTPS echo req/s ÷ etcd puts/s (upper bound for the goal ratio)', floorVsEtcd !== undefined ? floorVsEtcd.toFixed(2) : 'n/a']);
   out.push(renderTable(ratios));
   out.push('');
 
@@ -1064,6 +1268,8 @@ async function main(): Promise<number> {
     await flotillaPhases(opts, report);
     await runCleanups();
     if (!interrupted) await timed(report, '7a. storage ceiling', () => storagePhase(opts, report));
+    if (!interrupted) await timed(report, '7c. transport floor', () => transportFloorPhase(opts, report));
+    await runCleanups();
     if (!interrupted && !opts.skipEtcd) await etcdPhase(opts, report);
   } catch (e) {
     failed = e;

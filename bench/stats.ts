@@ -68,6 +68,19 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds all processes on the machine have used so far (busy time from /proc/stat); NaN if unreadable. */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already counted in user)
+    const busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0);
+    return busy / ticksPerSecond();
+  } catch {
+    return NaN;
+  }
+}
+
 /** VmRSS and VmHWM (peak) of a process in MiB, from /proc/<pid>/status. */
 export function memoryMiB(pid: number): { rss: number; hwm: number } {
   try {

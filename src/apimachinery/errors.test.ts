@@ -101,10 +101,15 @@ test('errors carry kube-apiserver codes, reasons and messages', () => {
         'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json',
     },
   };
+  // Compared as a whole, so one run shows every case that differs.
+  const got: Record<string, unknown> = {};
+  const want: Record<string, unknown> = {};
   for (const [name, c] of Object.entries(cases)) {
     assert.ok(isStatusError(c.err), name);
-    assert.deepEqual({ code: c.err.code, reason: c.err.reason, message: c.err.message }, { code: c.code, reason: c.reason, message: c.message }, name);
+    got[name] = { code: c.err.code, reason: c.err.reason, message: c.err.message };
+    want[name] = { code: c.code, reason: c.reason, message: c.message };
   }
+  assert.deepEqual(got, want);
 });
 
 test('field error messages are worded as field.Error.ErrorBody', () => {
@@ -134,9 +139,13 @@ test('field error messages are worded as field.Error.ErrorBody', () => {
     forbidden: { err: fieldError.forbidden('spec.x', 'may not be set'), type: 'FieldValueForbidden', message: 'Forbidden: may not be set' },
     'too long': { err: fieldError.tooLong('metadata.annotations', 262144), type: 'FieldValueTooLong', message: 'Too long: may not be more than 262144 bytes' },
   };
+  const got: Record<string, unknown> = {};
+  const want: Record<string, unknown> = {};
   for (const [name, c] of Object.entries(cases)) {
-    assert.deepEqual({ type: c.err.type, message: c.err.message }, { type: c.type, message: c.message }, name);
+    got[name] = { type: c.err.type, message: c.err.message };
+    want[name] = { type: c.type, message: c.message };
   }
+  assert.deepEqual(got, want);
 });
 
 test('qualified resource names', () => {

@@ -42,7 +42,7 @@ export interface StatusDetails {
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message: string;
   reason: StatusReason;
@@ -51,6 +51,9 @@ export interface Status {
 }
 
 export class StatusError extends Error {
+  /** List metadata carried by the Status (an expired continue token's replacement). */
+  listMeta?: { continue?: string };
+
   constructor(
     readonly code: number,
     readonly reason: StatusReason,
@@ -66,7 +69,7 @@ export class StatusError extends Error {
     const status: Status = {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.listMeta ?? {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -157,16 +160,19 @@ function formatValue(value: unknown): string {
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
     return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
   }
+  if (typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    const entries = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[string]string{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
+  }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
 /** 422 Invalid: `Pod "x" is invalid: <field>: <message>`; kubectl rebuilds its `The Pod … is invalid:` lines from the causes. */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
-  const summary =
-    errors.length === 1
-      ? `${errors[0].field}: ${errors[0].message}`
-      : `[${errors.map((e) => `${e.field}: ${e.message}`).join(', ')}]`;
+  // As apimachinery's ToAggregate: identical messages once, brackets only for several.
+  const lines = [...new Set(errors.map((e) => `${e.field}: ${e.message}`))];
+  const summary = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
   return new StatusError(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, {
     name,
     group,

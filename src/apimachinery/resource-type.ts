@@ -29,7 +29,22 @@ export interface ResourceType {
   readonly subresources: readonly Subresource[];
   /** Whether metadata.generation is maintained (bumped on spec changes). */
   readonly generation: boolean;
+  /** Where the scale subresource reads and writes (custom resources name their own paths). */
+  readonly scalePaths?: ScalePaths;
 }
+
+export interface ScalePaths {
+  /** e.g. `.spec.replicas` */
+  readonly specReplicasPath: string;
+  readonly statusReplicasPath: string;
+  readonly labelSelectorPath?: string;
+}
+
+export const DEFAULT_SCALE_PATHS: ScalePaths = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  labelSelectorPath: '.spec.selector',
+};
 
 export function apiVersionOf(rt: { group: string; version: string }): string {
   return rt.group ? `${rt.group}/${rt.version}` : rt.version;

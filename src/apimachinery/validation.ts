@@ -121,8 +121,8 @@ export function validateObjectMeta(
   if (meta.finalizers !== undefined) {
     if (!Array.isArray(meta.finalizers)) errors.push(fieldError.invalid('metadata.finalizers', meta.finalizers, 'must be a list of strings'));
     else
-      meta.finalizers.forEach((f, i) => {
-        for (const m of qualifiedNameProblems(String(f))) errors.push(fieldError.invalid(`metadata.finalizers[${i}]`, f, m));
+      meta.finalizers.forEach((f) => {
+        for (const m of qualifiedNameProblems(String(f))) errors.push(fieldError.invalid('metadata.finalizers', f, m));
       });
   }
   if (meta.ownerReferences !== undefined) {

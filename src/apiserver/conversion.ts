@@ -38,4 +38,18 @@ export const eventsV1Conversion: Conversion = {
   fromStorage: (obj) => rename(obj, EVENT_FIELD_RENAMES.map(([a, b]) => [b, a]), 'events.k8s.io/v1'),
 };
 
-export const CONVERSIONS: ReadonlyMap<string, Conversion> = new Map([['events.k8s.io/Event', eventsV1Conversion]]);
+export function conversionKey(rt: { group: string; version: string; kind: string }): string {
+  return `${rt.group}/${rt.version}/${rt.kind}`;
+}
+
+/** The built-in conversions; the server copies this map and adds one per non-storage CRD version. */
+export const CONVERSIONS: ReadonlyMap<string, Conversion> = new Map([['events.k8s.io/v1/Event', eventsV1Conversion]]);
+
+/** A custom resource version served from another version's storage (conversion strategy None). */
+export function apiVersionRewrite(storage: Conversion['storage'], servedApiVersion: string): Conversion {
+  return {
+    storage,
+    toStorage: (obj) => ({ ...obj, apiVersion: storage.apiVersion }),
+    fromStorage: (obj) => ({ ...obj, apiVersion: servedApiVersion }),
+  };
+}

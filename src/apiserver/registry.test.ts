@@ -65,27 +65,42 @@ test('built-in resources advertise what kube-apiserver advertises', () => {
   assert.ok(registry.lookup('', 'v1', 'configmaps')!.verbs.includes('deletecollection'));
 });
 
+/**
+ * kube-apiserver's discovery order (kube-aggregator apiVersionPriorities: highest group priority
+ * first, ties by name). Built-in groups must keep this relative order, whichever of them we serve.
+ */
+const KUBE_GROUP_ORDER = [
+  '',
+  'apps',
+  'events.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'networking.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'scheduling.k8s.io',
+  'coordination.k8s.io',
+  'node.k8s.io',
+  'discovery.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+];
+
 test('discovery lists core first, then groups in kube-apiserver order, custom groups last by name', () => {
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
   registry.add(customResource('zeta.example.com', 'v1', 'Zeta', 'zetas'));
   registry.add(customResource('acme.io', 'v1', 'Widget', 'widgets'));
   const groups = registry.groupVersions().map((g) => g.group);
-  assert.deepEqual(groups, [
-    '',
-    'apps',
-    'events.k8s.io',
-    'batch',
-    'networking.k8s.io',
-    'policy',
-    'rbac.authorization.k8s.io',
-    'storage.k8s.io',
-    'admissionregistration.k8s.io',
-    'scheduling.k8s.io',
-    'coordination.k8s.io',
-    'discovery.k8s.io',
-    'acme.io',
-    'zeta.example.com',
-  ]);
+  const builtin = groups.filter((g) => KUBE_GROUP_ORDER.includes(g));
+  const served = new Set(BUILTIN_RESOURCES.map((r) => r.group));
+  assert.deepEqual(builtin, KUBE_GROUP_ORDER.filter((g) => served.has(g)));
+  assert.deepEqual(groups.slice(0, 3), ['', 'apps', 'events.k8s.io']);
+  assert.deepEqual(groups.slice(builtin.length), ['acme.io', 'zeta.example.com']);
 });
 
 test('versions of a group are listed preferred first', () => {

@@ -7,6 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   badRequest,
   conflict,
+  fieldError,
+  invalid,
+  OBJECT_MODIFIED,
   methodNotAllowed,
   notFound,
   routeNotFound,
@@ -15,12 +18,13 @@ import {
 } from '../apimachinery/errors.js';
 import { isPlainObject, nowTimestamp, type KubeObject } from '../apimachinery/object.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, builtinPatchMeta } from '../apimachinery/patch.js';
-import { apiVersionOf, groupResource, type ResourceType } from '../apimachinery/resource-type.js';
+import { apiVersionOf, DEFAULT_SCALE_PATHS, groupResource, type ResourceType } from '../apimachinery/resource-type.js';
+import { getAtPath, setAtPath } from '../apimachinery/field-path.js';
 import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from './negotiation.js';
 import { readBody, sendJsonText, sendObject } from './http-util.js';
 import type { DeleteOptions, Store, StoredObject } from './store.js';
 import { WatchOverflowError } from '../storage/index.js';
-import { convertToTable, parseIncludeObject } from './table/index.js';
+import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
 
 export interface ResourceRequest {
   rt: ResourceType;
@@ -36,6 +40,8 @@ export interface ResourceHandlerHooks {
   onNamespaceTerminating?(name: string): void;
   /** Aborted when the server shuts down: open watches end. */
   shutdown?: AbortSignal;
+  /** Table columns for kinds without a built-in printer (custom resources). */
+  convertorFor?(rt: ResourceType): Convertor | undefined;
 }
 
 /** kube-apiserver's --min-request-timeout: watches end after 30–60 minutes unless asked otherwise. */
@@ -120,6 +126,7 @@ export class ResourceHandler {
       resourceVersion,
       continue: cont,
       remainingItemCount: remaining,
+      convertor: this.hooks.convertorFor?.(r.rt),
     });
   }
 
@@ -189,6 +196,7 @@ export class ResourceHandler {
             includeObject,
             resourceVersion: lastRv,
             withHeaders: !headersSent,
+            convertor: this.hooks.convertorFor?.(r.rt),
           });
           headersSent = true;
           await write(`{"type":"${ev.type}","object":${JSON.stringify(table)}}\n`);
@@ -256,7 +264,7 @@ export class ResourceHandler {
     const options = await this.readDeleteOptions(req, r.query);
     const { object, deleted } = await this.store.delete(r.rt, r.namespace, r.name!, options);
     if (!deleted && r.rt.group === '' && r.rt.plural === 'namespaces') this.hooks.onNamespaceTerminating?.(r.name!);
-    sendObject(res, deleted ? 200 : 202, object, r.format);
+    sendObject(res, 200, object, r.format);
   }
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
@@ -307,19 +315,26 @@ export class ResourceHandler {
   }
 
   private async scale(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, method: string): Promise<void> {
-    const toScale = (obj: KubeObject) => ({
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: obj.metadata.name,
-        namespace: obj.metadata.namespace,
-        uid: obj.metadata.uid,
-        resourceVersion: obj.metadata.resourceVersion,
-        creationTimestamp: obj.metadata.creationTimestamp,
-      },
-      spec: { replicas: obj.spec?.replicas ?? 0 },
-      status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(obj.spec?.selector) },
-    });
+    const paths = r.rt.scalePaths ?? DEFAULT_SCALE_PATHS;
+    const toScale = (obj: KubeObject) => {
+      const selector = paths.labelSelectorPath ? getAtPath(obj, paths.labelSelectorPath) : undefined;
+      return {
+        kind: 'Scale',
+        apiVersion: 'autoscaling/v1',
+        metadata: {
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+          uid: obj.metadata.uid,
+          resourceVersion: obj.metadata.resourceVersion,
+          creationTimestamp: obj.metadata.creationTimestamp,
+        },
+        spec: { replicas: (getAtPath(obj, paths.specReplicasPath) as number | undefined) ?? 0 },
+        status: {
+          replicas: (getAtPath(obj, paths.statusReplicasPath) as number | undefined) ?? 0,
+          selector: typeof selector === 'string' ? selector : selectorString(selector as Parameters<typeof selectorString>[0]),
+        },
+      };
+    };
     if (method === 'GET') {
       const item = await this.store.get(r.rt, r.namespace, r.name!);
       return sendObject(res, 200, toScale(item.object), r.format);
@@ -337,16 +352,14 @@ export class ResourceHandler {
         const wanted = (body ?? applyPatch(r.rt, patchInput!.type, scale as KubeObject, patchInput!.patch, true)) as KubeObject;
         const replicas = wanted.spec?.replicas;
         if (!Number.isInteger(replicas) || replicas < 0) {
-          throw new StatusError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
-            name: r.name,
-            group: 'autoscaling',
-            kind: 'Scale',
-            causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
-          });
+          throw invalid('Scale', 'autoscaling', r.name!, [fieldError.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
         }
         const rv = wanted.metadata?.resourceVersion;
-        if (rv && rv !== current.metadata.resourceVersion) throw conflict(groupResource(r.rt), r.name!, 'the object has been modified; please apply your changes to the latest version and try again');
-        return { ...current, metadata: { ...current.metadata, resourceVersion: undefined }, spec: { ...current.spec, replicas } };
+        if (rv && rv !== current.metadata.resourceVersion) throw conflict(groupResource(r.rt), r.name!, OBJECT_MODIFIED);
+        const next = structuredClone(current);
+        delete next.metadata.resourceVersion;
+        setAtPath(next, paths.specReplicasPath, replicas);
+        return next;
       },
       { dryRun: isDryRun(r.query) },
     );

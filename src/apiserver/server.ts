@@ -24,12 +24,18 @@ import {
 import { sendObject, sendStatusError, sendText } from './http-util.js';
 import { acceptsAggregatedDiscovery, chooseFormat, parseAccept } from './negotiation.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
-import { groupVersionDocument, openApiRoot } from './openapi.js';
+import { groupVersionDocument, openApiRoot, openApiV2 } from './openapi/index.js';
 import type { ServingMaterial } from './pki.js';
 import { ResourceRegistry } from './registry.js';
 import { parseRequestPath, type RequestTarget } from './request-info.js';
 import { ResourceHandler } from './resource-handler.js';
 import { Store } from './store.js';
+import { conversionKey, CONVERSIONS } from './conversion.js';
+import { CrdLifecycle } from './crd/lifecycle.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { crdStrategy } from './crd/crd-strategy.js';
+import { strategyKey } from './strategy.js';
+import type { Convertor } from './table/index.js';
 import { builtinStrategies, reserveExisting, ServiceAllocators, type ServiceNetwork } from './strategies/index.js';
 import { KUBERNETES_VERSION } from './version.js';
 
@@ -57,6 +63,8 @@ export class ApiServer {
   private readonly log: Logger;
   private readonly handler: ResourceHandler;
   private readonly namespaces: NamespaceLifecycle;
+  private readonly crds: CrdLifecycle;
+  private readonly gc: GarbageCollector;
   private readonly allocators: ServiceAllocators;
   private readonly shutdown = new AbortController();
   private readonly token: Buffer;
@@ -69,10 +77,21 @@ export class ApiServer {
     this.log = opts.logger ?? pino({ level: 'info' });
     this.token = Buffer.from(opts.adminToken);
     this.allocators = new ServiceAllocators(opts.serviceNetwork);
-    this.store = new Store(opts.backend, builtinStrategies(this.allocators));
+    const strategies = new Map(builtinStrategies(this.allocators));
+    const conversions = new Map(CONVERSIONS);
+    const convertors = new Map<string, Convertor>();
+    this.store = new Store(opts.backend, strategies, conversions);
+    this.crds = new CrdLifecycle(this.store, { registry: this.registry, strategies, conversions, convertors }, this.log);
+    this.gc = new GarbageCollector(opts.backend, this.store, this.registry, this.log);
+    strategies.set(strategyKey('apiextensions.k8s.io', 'CustomResourceDefinition'), {
+      ...crdStrategy,
+      afterWrite: (crd) => this.crds.onWrite(crd),
+      afterDelete: (crd) => this.crds.onDelete(crd),
+    });
     this.namespaces = new NamespaceLifecycle(this.store, this.registry, this.log);
     this.handler = new ResourceHandler(this.store, {
       onNamespaceTerminating: (name) => this.namespaces.terminate(name),
+      convertorFor: (rt) => convertors.get(conversionKey(rt)),
       shutdown: this.shutdown.signal,
     });
     collectDefaultMetrics({ register: this.metrics });
@@ -108,6 +127,8 @@ export class ApiServer {
         resolve();
       });
     });
+    await this.crds.resume();
+    await this.gc.start();
     await this.bootstrap();
     await this.namespaces.resume();
     this.ready = true;
@@ -121,6 +142,8 @@ export class ApiServer {
   async close(): Promise<void> {
     this.ready = false;
     this.namespaces.stop();
+    this.crds.stop();
+    this.gc.stop();
     this.shutdown.abort();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -210,8 +233,8 @@ export class ApiServer {
       case '/openapi/v3':
         return sendObject(res, 200, openApiRoot(this.registry));
       case '/openapi/v2':
-        // The protobuf v2 document is not served; kubectl falls back to its compiled-in types.
-        throw routeNotFound();
+        // Swagger 2.0 as JSON; a protobuf-only Accept (kubectl's v2 fallback) gets 406.
+        return sendObject(res, 200, openApiV2(this.registry, accept));
     }
     if (url.pathname.startsWith('/openapi/v3/')) {
       const gv = url.pathname.slice('/openapi/v3/'.length).split('/');

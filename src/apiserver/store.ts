@@ -13,6 +13,7 @@ import {
   invalid,
   notFound,
   OBJECT_MODIFIED,
+  qualifiedName,
   StatusError,
   tooOldResourceVersion,
   type FieldError,
@@ -32,7 +33,7 @@ import {
   type WatchEvent,
 } from '../storage/index.js';
 import { decodeFromStorage, encodeForStorage, storedTextWithResourceVersion } from './codec.js';
-import { CONVERSIONS, type Conversion } from './conversion.js';
+import { conversionKey, CONVERSIONS, type Conversion } from './conversion.js';
 import { strategyKey, type Strategy, type StrategyTable } from './strategy.js';
 
 /** An object read from storage: its JSON text (with resourceVersion), parsed on demand. */
@@ -115,13 +116,15 @@ export class Store {
   constructor(
     private readonly backend: Backend,
     private readonly strategies: StrategyTable,
+    /** Kinds stored in another form, keyed `group/version/kind`; CRDs add theirs at run time. */
+    private readonly conversions: ReadonlyMap<string, Conversion> = CONVERSIONS,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   // ---- keys -------------------------------------------------------------------------------
 
   keyPrefix(rt: ResourceType, namespace?: string): string {
-    const stored = CONVERSIONS.get(`${rt.group}/${rt.kind}`)?.storage ?? rt;
+    const stored = this.conversionFor(rt)?.storage ?? rt;
     const base = `/registry/${stored.group || 'core'}/${stored.plural}/`;
     return rt.namespaced && namespace ? `${base}${namespace}/` : base;
   }
@@ -130,18 +133,22 @@ export class Store {
     return `${this.keyPrefix(rt, rt.namespaced ? namespace : undefined)}${name}`;
   }
 
+  private conversionFor(rt: ResourceType): Conversion | undefined {
+    return this.conversions.get(conversionKey(rt));
+  }
+
   private wrap(rt: ResourceType, kv: KeyValue): StoredObject {
-    return new StoredObject(kv, CONVERSIONS.get(`${rt.group}/${rt.kind}`));
+    return new StoredObject(kv, this.conversionFor(rt));
   }
 
   private decode(rt: ResourceType, kv: KeyValue): KubeObject {
     const stored = decodeFromStorage(kv.value, kv.modRevision);
-    const conversion = CONVERSIONS.get(`${rt.group}/${rt.kind}`);
+    const conversion = this.conversionFor(rt);
     return conversion ? conversion.fromStorage(stored) : stored;
   }
 
   private encode(rt: ResourceType, obj: KubeObject): Uint8Array {
-    const conversion = CONVERSIONS.get(`${rt.group}/${rt.kind}`);
+    const conversion = this.conversionFor(rt);
     return encodeForStorage(conversion ? conversion.toStorage(obj) : obj);
   }
 
@@ -201,7 +208,12 @@ export class Store {
         startKey = `${lastKey}\u0000`;
       }
     } catch (e) {
-      if (e instanceof CompactedError) throw expired(CONTINUE_TOO_OLD);
+      if (e instanceof CompactedError) {
+        // kube offers a fresh token that continues from the same key at the current revision.
+        const err = expired(CONTINUE_TOO_OLD);
+        if (startKey !== undefined) err.listMeta = { continue: encodeContinue(await this.backend.currentRevision(), startKey.slice(prefix.length)) };
+        throw err;
+      }
       throw e;
     }
     const result: ListPage = { resourceVersion: String(listRevision), items };
@@ -253,7 +265,7 @@ export class Store {
   async create(rt: ResourceType, namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const obj = structuredClone(body);
     this.checkTypeAndNamespace(rt, namespace, obj);
-    if (rt.namespaced) await this.checkNamespaceAcceptsCreates(namespace!);
+    if (rt.namespaced) await this.checkNamespaceAcceptsCreates(rt, namespace!, obj.metadata.name ?? obj.metadata.generateName ?? '');
     const strategy = this.strategy(rt);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
@@ -386,13 +398,19 @@ export class Store {
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         );
       }
-      const graceful = this.gracefulDeletion(rt);
-      if (hasPendingFinalizers(current) || graceful) {
-        if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+      const plan = deletionPlan(rt, current, opts, this.now());
+      if (plan) {
         const next = structuredClone(current);
-        next.metadata.deletionTimestamp = nowTimestamp(this.now());
-        next.metadata.deletionGracePeriodSeconds = 0;
-        graceful?.(next);
+        const meta = next.metadata;
+        const alreadyDeleting = Boolean(meta.deletionTimestamp);
+        meta.finalizers = [...(meta.finalizers ?? []), ...plan.addFinalizers.filter((f) => !meta.finalizers?.includes(f))];
+        if (meta.finalizers.length === 0) delete meta.finalizers;
+        if (!alreadyDeleting || (plan.gracePeriodSeconds !== undefined && plan.gracePeriodSeconds < (meta.deletionGracePeriodSeconds ?? Infinity))) {
+          meta.deletionTimestamp = plan.deletionTimestamp;
+          meta.deletionGracePeriodSeconds = plan.gracePeriodSeconds ?? 0;
+        }
+        plan.mark?.(next);
+        if (deepEqual(next, current)) return { object: current, deleted: false };
         if (opts.dryRun) return { object: next, deleted: false };
         try {
           const revision = await this.backend.update(key, this.encode(rt, next), kv.modRevision);
@@ -401,6 +419,7 @@ export class Store {
           if (e instanceof ConflictError && attempt < MAX_UPDATE_RETRIES) continue;
           throw e;
         }
+        strategy.afterWrite?.(next, current);
         return { object: next, deleted: false };
       }
       if (opts.dryRun) return { object: current, deleted: true };
@@ -414,14 +433,6 @@ export class Store {
       strategy.afterDelete?.(current);
       return { object: current, deleted: true };
     }
-  }
-
-  /** Namespaces are finalized by the namespace lifecycle, not removed at once. */
-  private gracefulDeletion(rt: ResourceType): ((next: KubeObject) => void) | undefined {
-    if (rt.group !== '' || rt.plural !== 'namespaces') return undefined;
-    return (next) => {
-      next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-    };
   }
 
   // ---- watch ------------------------------------------------------------------------------
@@ -465,7 +476,7 @@ export class Store {
         first = await iterator.next();
       } catch (e) {
         if (e instanceof CompactedError) {
-          yield errorEvent(tooOldResourceVersion(after, e.compactedRevision + 1));
+          yield errorEvent(tooOldResourceVersion(after, e.compactedRevision));
           return;
         }
         throw e;
@@ -500,7 +511,11 @@ export class Store {
     }
     if (nowMatches && wasMatching) yield { type: 'MODIFIED', text: current.text, object: current.object };
     else if (nowMatches) yield { type: 'ADDED', text: current.text, object: current.object };
-    else if (wasMatching) yield { type: 'DELETED', text: current.text, object: current.object };
+    else if (wasMatching) {
+      // As kube's watch cache: the object as it last matched, at the revision it stopped matching.
+      const last = this.wrap(rt, { ...ev.prevKv!, modRevision: ev.kv.modRevision });
+      yield { type: 'DELETED', text: last.text, object: last.object };
+    }
   }
 
   async currentRevision(): Promise<number> {
@@ -515,7 +530,9 @@ export class Store {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`);
     }
     if (obj.kind !== undefined && obj.kind !== rt.kind) {
-      throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${rt.kind})`);
+      throw badRequest(
+        `${obj.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${rt.kind})`,
+      );
     }
     obj.apiVersion = expected;
     obj.kind = rt.kind;
@@ -530,14 +547,16 @@ export class Store {
     }
   }
 
-  private async checkNamespaceAcceptsCreates(namespace: string): Promise<void> {
+  private async checkNamespaceAcceptsCreates(rt: ResourceType, namespace: string, name: string): Promise<void> {
     const kv = await this.backend.get(`/registry/core/namespaces/${namespace}`);
     if (!kv) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     const ns = decodeFromStorage(kv.value, kv.modRevision);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
-      throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name: namespace,
-        kind: 'namespaces',
+      const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+      throw forbidden(`${qualifiedName(groupResource(rt))} "${name}" is forbidden: ${why}`, {
+        name,
+        group: rt.group,
+        kind: rt.plural,
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
       });
     }
@@ -602,6 +621,39 @@ export function generateName(prefix: string): string {
   let suffix = '';
   for (let i = 0; i < 5; i++) suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
   return base + suffix;
+}
+
+interface DeletionPlan {
+  addFinalizers: string[];
+  deletionTimestamp: string;
+  gracePeriodSeconds?: number;
+  mark?(next: KubeObject): void;
+}
+
+/**
+ * How a DELETE proceeds (undefined: remove at once). Objects wait while they carry finalizers
+ * (the propagation policies add `orphan` or `foregroundDeletion` for the garbage collector);
+ * namespaces go Terminating for the namespace lifecycle; a pod bound to a node gets its grace
+ * period for the node agent to stop it, as kube-apiserver's pod strategy decides.
+ */
+function deletionPlan(rt: ResourceType, obj: KubeObject, opts: DeleteOptions, now: Date): DeletionPlan | undefined {
+  const addFinalizers: string[] = [];
+  if (opts.propagationPolicy === 'Orphan') addFinalizers.push('orphan');
+  if (opts.propagationPolicy === 'Foreground') addFinalizers.push('foregroundDeletion');
+  const timestamp = nowTimestamp(now);
+  if (rt.group === '' && rt.plural === 'namespaces') {
+    return { addFinalizers, deletionTimestamp: timestamp, mark: (next) => { next.status = { ...(next.status ?? {}), phase: 'Terminating' }; } };
+  }
+  if (rt.group === '' && rt.plural === 'pods') {
+    const phase = obj.status?.phase;
+    const grace = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    const running = obj.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed';
+    if (running && grace > 0) {
+      return { addFinalizers, deletionTimestamp: nowTimestamp(new Date(now.getTime() + grace * 1000)), gracePeriodSeconds: grace };
+    }
+  }
+  if (addFinalizers.length > 0 || hasPendingFinalizers(obj)) return { addFinalizers, deletionTimestamp: timestamp };
+  return undefined;
 }
 
 /** metadata.finalizers, and for namespaces spec.finalizers (cleared through /finalize). */

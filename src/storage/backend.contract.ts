@@ -471,9 +471,9 @@ export function runBackendContract(name: string, newBackend: () => Promise<Backe
   });
 
   withBackend('many watchers each see every event once', async (b) => {
-    const ac = new AbortController();
+    const controllers = Array.from({ length: 20 }, () => new AbortController());
     try {
-      const readers = Array.from({ length: 20 }, () => new Reader(b.watch('/registry/pods/', 0, ac.signal)));
+      const readers = controllers.map((ac) => new Reader(b.watch('/registry/pods/', 0, ac.signal)));
       const pending = readers.map((r) => r.take(10));
       const revs: number[] = [];
       for (let i = 0; i < 10; i++) revs.push(await b.create(`/registry/pods/ns/p${i}`, bytes(`${i}`)));
@@ -484,7 +484,7 @@ export function runBackendContract(name: string, newBackend: () => Promise<Backe
         );
       }
     } finally {
-      ac.abort();
+      for (const ac of controllers) ac.abort();
     }
   });
 }

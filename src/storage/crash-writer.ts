@@ -1,10 +1,11 @@
 /**
  * Helper process for crash.test.ts: opens the SQLite backend at argv[2] and creates keys in a loop
  * until it is killed, printing "<revision> <key>" on stdout once each create has been acknowledged
- * (its promise resolved). On Linux, stdout to a pipe is written synchronously, so every printed line
- * is an acknowledgement the test can hold the backend to.
+ * (its promise resolved). Lines go straight to fd 1 with a blocking write: process.stdout would queue
+ * them in memory when the pipe is full, and this loop never yields to drain that queue.
  */
 
+import { writeSync } from 'node:fs';
 import { SqliteBackend } from './index.js';
 
 const file = process.argv[2];
@@ -18,5 +19,5 @@ const value = new TextEncoder().encode(JSON.stringify({ kind: 'ConfigMap', data:
 for (let i = 0; ; i++) {
   const key = `/registry/configmaps/crash/cm-${i}`;
   const rev = await backend.create(key, value);
-  process.stdout.write(`${rev} ${key}\n`);
+  writeSync(1, `${rev} ${key}\n`);
 }

@@ -3,26 +3,41 @@ import { fieldError, type FieldError } from '../../apimachinery/errors.js';
 import { isPlainObject, type KubeObject } from '../../apimachinery/object.js';
 import type { Strategy } from '../strategy.js';
 import { defaultPodSpec, validatePodSpec } from './pod-template.js';
+import { parseQuantity } from '../../apimachinery/quantity.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-/** The QoS class kube computes for a pod (Guaranteed, Burstable or BestEffort). */
+const QOS_RESOURCES = ['cpu', 'memory'];
+
+/** The QoS class kube computes for a pod (GetPodQOS): only cpu and memory count; zero requests are ignored. */
 export function qosClass(spec: Json): string {
   const containers: Json[] = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
-  let anyRequest = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const requests = c?.resources?.requests ?? {};
-    const limits = c?.resources?.limits ?? {};
-    if (Object.keys(requests).length || Object.keys(limits).length) anyRequest = true;
-    for (const r of ['cpu', 'memory']) {
-      if (limits[r] === undefined) guaranteed = false;
-      else if (requests[r] !== undefined && String(requests[r]) !== String(limits[r])) guaranteed = false;
+  const requests = new Map<string, number>();
+  const limits = new Map<string, number>();
+  let guaranteed = true;
+  const value = (q: unknown) => {
+    try {
+      return parseQuantity(q as string);
+    } catch {
+      return 0;
     }
+  };
+  for (const c of containers) {
+    for (const r of QOS_RESOURCES) {
+      const req = c?.resources?.requests?.[r];
+      if (req !== undefined && value(req) > 0) requests.set(r, (requests.get(r) ?? 0) + value(req));
+      const lim = c?.resources?.limits?.[r];
+      if (lim !== undefined && value(lim) > 0) limits.set(r, (limits.get(r) ?? 0) + value(lim));
+    }
+    const containerLimits = QOS_RESOURCES.filter((r) => c?.resources?.limits?.[r] !== undefined && value(c.resources.limits[r]) > 0);
+    if (containerLimits.length !== QOS_RESOURCES.length) guaranteed = false;
   }
-  if (!anyRequest) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
+  if (guaranteed) {
+    for (const r of QOS_RESOURCES) if (requests.has(r) && requests.get(r) !== limits.get(r)) guaranteed = false;
+  }
+  return guaranteed && limits.size === QOS_RESOURCES.length ? 'Guaranteed' : 'Burstable';
 }
 
 export const podStrategy: Strategy = {
@@ -31,6 +46,16 @@ export const podStrategy: Strategy = {
   },
   defaults(obj) {
     defaultPodSpec(obj.spec);
+    // What kube's admission plugins add to pods (not to pod templates).
+    const spec = obj.spec;
+    if (isPlainObject(spec)) {
+      if (spec.serviceAccountName === undefined && spec.serviceAccount === undefined) spec.serviceAccountName = 'default';
+      spec.serviceAccount ??= spec.serviceAccountName;
+      spec.serviceAccountName ??= spec.serviceAccount;
+      spec.enableServiceLinks ??= true;
+      spec.preemptionPolicy ??= 'PreemptLowerThanOrEqual';
+      spec.priority ??= 0;
+    }
     // Requests default to limits, as SetDefaults_Pod does.
     for (const c of [...(obj.spec?.containers ?? []), ...(obj.spec?.initContainers ?? [])]) {
       const limits = c?.resources?.limits;

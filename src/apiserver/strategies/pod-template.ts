@@ -39,7 +39,12 @@ function defaultContainer(c: Json): void {
 
 /** The tag of an image reference (`nginx:1.27` → `1.27`; digests have none). */
 function imageTag(image: string): string | undefined {
-  if (image.includes('@')) return 'digest';
+  const at = image.indexOf('@');
+  if (at >= 0) {
+    // name:tag@digest keeps its tag; a bare digest pins the image.
+    const tag = imageTag(image.slice(0, at));
+    return tag ?? 'digest';
+  }
   const lastSlash = image.lastIndexOf('/');
   const colon = image.indexOf(':', lastSlash + 1);
   return colon < 0 ? undefined : image.slice(colon + 1);
@@ -52,12 +57,6 @@ export function defaultPodSpec(spec: Json): void {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
-  spec.enableServiceLinks ??= true;
-  spec.preemptionPolicy ??= 'PreemptLowerThanOrEqual';
-  spec.priority ??= 0;
-  if (spec.serviceAccountName === undefined && spec.serviceAccount === undefined) spec.serviceAccountName = 'default';
-  spec.serviceAccount ??= spec.serviceAccountName;
-  spec.serviceAccountName ??= spec.serviceAccount;
   for (const list of [spec.containers, spec.initContainers]) if (Array.isArray(list)) list.forEach(defaultContainer);
 }
 

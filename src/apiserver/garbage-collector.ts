@@ -1,0 +1,233 @@
+/**
+ * The garbage collector (kube-controller-manager's, run in the server process until the
+ * controller runtime exists): follows ownerReferences so that
+ * - a dependent whose owners are all gone is deleted (Background propagation);
+ * - an owner deleted with `Foreground` keeps its `foregroundDeletion` finalizer until its
+ *   dependents are gone (it deletes them first);
+ * - an owner deleted with `Orphan` keeps its `orphan` finalizer until the references to it are
+ *   removed from its dependents.
+ * It keeps an index of owners and dependents by uid, built from one list at start and kept up to
+ * date from the storage watch, and works through a queue of owner uids.
+ */
+import type { Logger } from 'pino';
+import { StatusError } from '../apimachinery/errors.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import type { ResourceType } from '../apimachinery/resource-type.js';
+import type { Backend } from '../storage/index.js';
+import type { ResourceRegistry } from './registry.js';
+import type { Store } from './store.js';
+
+interface Node {
+  uid: string;
+  key: string;
+  rt: ResourceType;
+  namespace?: string;
+  name: string;
+  owners: Array<{ uid: string; blockOwnerDeletion: boolean }>;
+  finalizers: string[];
+  deleting: boolean;
+}
+
+const RETRY_MS = 1000;
+const STALE_RETRY_MS = 100;
+const decoder = new TextDecoder();
+
+export class GarbageCollector {
+  private readonly nodes = new Map<string, Node>();
+  private readonly byKey = new Map<string, string>();
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly queue = new Set<string>();
+  private readonly abort = new AbortController();
+  private working = false;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly store: Store,
+    private readonly registry: ResourceRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  /** Build the index from storage, then follow the storage watch. */
+  async start(): Promise<void> {
+    const list = await this.backend.list('/registry/');
+    for (const kv of list.items) this.observe(kv.key, decoder.decode(kv.value));
+    for (const uid of this.nodes.keys()) this.queue.add(uid);
+    void this.follow(list.revision);
+    this.kick();
+  }
+
+  stop(): void {
+    this.abort.abort();
+    for (const t of this.retryTimers) clearTimeout(t);
+  }
+
+  private retryLater(uid: string, ms: number): void {
+    if (this.abort.signal.aborted) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.queue.add(uid);
+      this.kick();
+    }, ms);
+    this.retryTimers.add(timer);
+  }
+
+  private async follow(after: number): Promise<void> {
+    try {
+      for await (const ev of this.backend.watch('/registry/', after, this.abort.signal)) {
+        after = ev.kv.modRevision;
+        if (ev.type === 'delete') this.forget(ev.kv.key);
+        else this.observe(ev.kv.key, decoder.decode(ev.kv.value));
+        this.kick();
+      }
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      // Fell behind or the history was compacted: rebuild the index from a fresh list.
+      this.log.info({ err: (e as Error).message }, 'garbage collector watch ended; relisting');
+      this.nodes.clear();
+      this.byKey.clear();
+      this.dependents.clear();
+      await this.start();
+    }
+  }
+
+  /** The resource type a storage key belongs to (any served version will do). */
+  private typeOfKey(key: string): { rt: ResourceType; namespace?: string; name: string } | undefined {
+    const parts = key.split('/');
+    // ['', 'registry', group|core, plural, ns?, name]
+    const group = parts[2] === 'core' ? '' : parts[2];
+    const plural = parts[3];
+    const rt = this.registry.all().find((r) => r.group === group && r.plural === plural && !(r.group === 'events.k8s.io'));
+    if (!rt) return undefined;
+    return rt.namespaced ? { rt, namespace: parts[4], name: parts[5] } : { rt, name: parts[4] };
+  }
+
+  private observe(key: string, text: string): void {
+    const where = this.typeOfKey(key);
+    if (!where) return;
+    const obj = JSON.parse(text) as KubeObject;
+    const uid = obj.metadata.uid;
+    if (!uid) return;
+    this.forget(key, false);
+    const node: Node = {
+      uid,
+      key,
+      ...where,
+      owners: (obj.metadata.ownerReferences ?? []).map((r) => ({ uid: r.uid, blockOwnerDeletion: Boolean(r.blockOwnerDeletion) })),
+      finalizers: obj.metadata.finalizers ?? [],
+      deleting: Boolean(obj.metadata.deletionTimestamp),
+    };
+    this.nodes.set(uid, node);
+    this.byKey.set(key, uid);
+    for (const owner of node.owners) {
+      if (!this.dependents.has(owner.uid)) this.dependents.set(owner.uid, new Set());
+      this.dependents.get(owner.uid)!.add(uid);
+      this.queue.add(owner.uid);
+    }
+    this.queue.add(uid);
+  }
+
+  private forget(key: string, enqueue = true): void {
+    const uid = this.byKey.get(key);
+    if (!uid) return;
+    const node = this.nodes.get(uid)!;
+    this.nodes.delete(uid);
+    this.byKey.delete(key);
+    for (const owner of node.owners) {
+      this.dependents.get(owner.uid)?.delete(uid);
+      if (enqueue) this.queue.add(owner.uid);
+    }
+    if (enqueue) this.queue.add(uid);
+  }
+
+  private kick(): void {
+    if (this.working || this.abort.signal.aborted) return;
+    this.working = true;
+    void this.drain().finally(() => {
+      this.working = false;
+      if (this.queue.size > 0) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.size > 0 && !this.abort.signal.aborted) {
+      const uid = this.queue.values().next().value as string;
+      this.queue.delete(uid);
+      try {
+        await this.process(uid);
+      } catch (e) {
+        // A 404 or 409 means the index is behind the store: the watch will catch up; try again soon.
+        const stale = e instanceof StatusError && (e.code === 404 || e.code === 409);
+        if (!stale) this.log.info({ uid, err: (e as Error).message }, 'garbage collection failed; retrying');
+        this.retryLater(uid, stale ? STALE_RETRY_MS : RETRY_MS);
+      }
+    }
+  }
+
+  /** Decide for one uid: as an owner being deleted, and as a dependent whose owners may be gone. */
+  private async process(uid: string): Promise<void> {
+    const node = this.nodes.get(uid);
+    const dependents = [...(this.dependents.get(uid) ?? [])].map((d) => this.nodes.get(d)).filter((n): n is Node => n !== undefined);
+    if (!node) {
+      // The owner is gone: dependents without any remaining owner go too.
+      for (const dep of dependents) await this.collectIfOrphaned(dep);
+      return;
+    }
+    if (node.deleting && node.finalizers.includes('orphan')) {
+      for (const dep of dependents) await this.removeOwnerReference(dep, uid);
+      await this.removeFinalizer(node, 'orphan');
+      return;
+    }
+    if (node.deleting && node.finalizers.includes('foregroundDeletion')) {
+      for (const dep of dependents) if (!dep.deleting) await this.deleteNode(dep, 'Foreground');
+      if (!dependents.some((d) => d.owners.some((o) => o.uid === uid && o.blockOwnerDeletion))) {
+        await this.removeFinalizer(node, 'foregroundDeletion');
+      }
+      return;
+    }
+    if (node.owners.length > 0) await this.collectIfOrphaned(node);
+  }
+
+  private async collectIfOrphaned(node: Node): Promise<void> {
+    const live = node.owners.filter((o) => this.nodes.has(o.uid));
+    if (live.length === node.owners.length || node.deleting) return;
+    if (live.length === 0) await this.deleteNode(node, 'Background');
+    else for (const gone of node.owners.filter((o) => !this.nodes.has(o.uid))) await this.removeOwnerReference(node, gone.uid);
+  }
+
+  private async deleteNode(node: Node, propagationPolicy: 'Background' | 'Foreground'): Promise<void> {
+    try {
+      await this.store.delete(node.rt, node.namespace, node.name, { propagationPolicy, preconditions: { uid: node.uid } });
+      this.log.debug({ object: selfLink(node) }, 'garbage collected');
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 404)) throw e;
+    }
+  }
+
+  private async removeOwnerReference(node: Node, ownerUid: string): Promise<void> {
+    await this.store.update(node.rt, node.namespace, node.name, (current) => {
+      if (!current || current.metadata.uid !== node.uid) throw new StatusError(404, 'NotFound', 'gone');
+      const next: KubeObject = { ...current, metadata: { ...current.metadata } };
+      const refs = (current.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
+      if (refs.length === 0) delete next.metadata.ownerReferences;
+      else next.metadata.ownerReferences = refs;
+      return next;
+    });
+  }
+
+  private async removeFinalizer(node: Node, finalizer: string): Promise<void> {
+    await this.store.update(node.rt, node.namespace, node.name, (current) => {
+      if (!current || current.metadata.uid !== node.uid) throw new StatusError(404, 'NotFound', 'gone');
+      const next: KubeObject = { ...current, metadata: { ...current.metadata } };
+      const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+      if (finalizers.length === 0) delete next.metadata.finalizers;
+      else next.metadata.finalizers = finalizers;
+      return next;
+    });
+  }
+}
+
+function selfLink(node: Node): string {
+  const base = node.rt.group ? `/apis/${node.rt.group}/${node.rt.version}` : `/api/${node.rt.version}`;
+  return node.namespace ? `${base}/namespaces/${node.namespace}/${node.rt.plural}/${node.name}` : `${base}/${node.rt.plural}/${node.name}`;
+}
