@@ -2,7 +2,10 @@
  * Top functions by self time in a V8 .cpuprofile (as written by `node --cpu-prof`), and the same
  * grouped by where the code lives (flotilla src, a package, node internals, native/GC).
  *
- *   node dist/bench/cpuprofile-top.js <file.cpuprofile> [--top 30] [--include-idle]
+ *   node dist/bench/cpuprofile-top.js <file.cpuprofile> [--top 30] [--include-idle] [--under NAME]
+ *
+ * --under NAME counts only samples with a frame named NAME on the stack (e.g. `list`, `create`,
+ * `watch`), to see one request path in a profile of a whole run.
  *
  * Profile a benchmark run's server with:
  *   node dist/bench/apiserver.js --server-node-options "--cpu-prof --cpu-prof-dir=/tmp/flotilla-prof"
@@ -51,9 +54,11 @@ function shortUrl(url: string): string {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
+  const underAt = args.indexOf('--under');
+  const under = underAt >= 0 ? args[underAt + 1] : undefined;
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--top' && args[i - 1] !== '--under');
   if (!file) {
-    process.stderr.write('usage: node dist/bench/cpuprofile-top.js <file.cpuprofile> [--top N] [--include-idle]\n');
+    process.stderr.write('usage: node dist/bench/cpuprofile-top.js <file.cpuprofile> [--top N] [--include-idle] [--under NAME]\n');
     process.exit(2);
   }
   const topAt = args.indexOf('--top');
@@ -61,6 +66,19 @@ function main(): void {
   const includeIdle = args.includes('--include-idle');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const underCache = new Map<number, boolean>();
+  const isUnder = (id: number): boolean => {
+    if (under === undefined) return true;
+    const known = underCache.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id);
+    const p = parent.get(id);
+    const v = node?.callFrame.functionName === under || (p !== undefined && isUnder(p));
+    underCache.set(id, v);
+    return v;
+  };
   const selfUs = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i];
@@ -74,7 +92,7 @@ function main(): void {
   let idle = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
-    if (!node) continue;
+    if (!node || !isUnder(id)) continue;
     const f = node.callFrame;
     if (f.functionName === '(idle)') {
       idle += us;
@@ -90,7 +108,7 @@ function main(): void {
   const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
   const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
   const out: string[] = [];
-  out.push(`${file}: ${(wall / 1000).toFixed(1)} s profiled, ${(total / 1e6).toFixed(1)} s busy, ${(idle / 1e6).toFixed(1)} s idle`);
+  out.push(`${file}: ${(wall / 1000).toFixed(1)} s profiled, ${(total / 1e6).toFixed(1)} s busy${under ? ` under ${under}()` : ''}, ${(idle / 1e6).toFixed(1)} s idle`);
   out.push('');
   out.push(`top ${top} functions by self time (share of busy time):`);
   for (const [k, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`${ms(us)} ${pct(us)}  ${k}`);

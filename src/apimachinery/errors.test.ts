@@ -94,7 +94,7 @@ test('errors carry kube-apiserver codes, reasons and messages', () => {
       message: 'the server could not find the requested resource',
     },
     'unsupported patch type': {
-      err: unsupportedMediaType('text/plain', ['application/json-patch+json', 'application/merge-patch+json']),
+      err: unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']),
       code: 415,
       reason: 'UnsupportedMediaType',
       message:

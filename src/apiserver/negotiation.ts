@@ -56,7 +56,6 @@ export const PATCH_MEDIA_TYPES = [
   'application/merge-patch+json',
   'application/strategic-merge-patch+json',
   'application/apply-patch+yaml',
-  'application/apply-patch+cbor',
 ];
 
 export function mediaType(contentType: string | undefined): string {
@@ -80,7 +79,7 @@ export function decodeBody(contentType: string | undefined, raw: Buffer): unknow
     }
   }
   if (type === 'application/yaml') return decodeYaml(text);
-  throw unsupportedMediaType(type, BODY_MEDIA_TYPES);
+  throw unsupportedMediaType(BODY_MEDIA_TYPES);
 }
 
 function decodeYaml(text: string): unknown {

@@ -25,6 +25,7 @@ import { readBody, sendJsonText, sendObject } from './http-util.js';
 import type { DeleteOptions, Store, StoredObject } from './store.js';
 import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
+import { dropUnknownFields, findUnknownFields, strictDecodingErrors, strictDecodingMessage, unknownMessage, warningHeaderValue, type KindSchema } from './openapi/index.js';
 
 export interface ResourceRequest {
   rt: ResourceType;
@@ -40,6 +41,8 @@ export interface ResourceHandlerHooks {
   onNamespaceTerminating?(name: string): void;
   /** Aborted when the server shuts down: open watches end. */
   shutdown?: AbortSignal;
+  /** The OpenAPI schema of a kind, for unknown-field checks (fieldValidation). */
+  schemaFor?(rt: ResourceType): KindSchema | undefined;
   /** Table columns for kinds without a built-in printer (custom resources). */
   convertorFor?(rt: ResourceType): Convertor | undefined;
 }
@@ -226,13 +229,13 @@ export class ResourceHandler {
   // ---- writes -----------------------------------------------------------------------------
 
   private async create(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
-    const body = await this.readObject(req);
+    const body = await this.readObject(req, r, res);
     const created = await this.store.create(r.rt, r.namespace, body, { dryRun: isDryRun(r.query) });
     sendObject(res, 201, created, r.format);
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
-    const body = await this.readObject(req);
+    const body = await this.readObject(req, r, res);
     const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, { dryRun: isDryRun(r.query) });
     sendObject(res, created ? 201 : 200, object, r.format);
   }
@@ -240,7 +243,7 @@ export class ResourceHandler {
   private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, subresource?: 'status'): Promise<void> {
     const { type, patch } = await this.readPatch(req);
     if (type === 'application/strategic-merge-patch+json' && !isBuiltin(r.rt)) {
-      throw unsupportedMediaType(type, PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json'));
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json'));
     }
     const isApply = type === 'application/apply-patch+yaml';
     const { object, created } = await this.store.update(
@@ -253,7 +256,13 @@ export class ResourceHandler {
           if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
           return patch as KubeObject;
         }
-        return applyPatch(r.rt, type, current, patch) as KubeObject;
+        const patched = applyPatch(r.rt, type, current, patch) as KubeObject;
+        const schema = this.hooks.schemaFor?.(r.rt);
+        if (schema) {
+          this.reportFieldProblems(r, res, () => findUnknownFields(schema, patched).map(unknownMessage));
+          dropUnknownFields(schema, patched);
+        }
+        return patched;
       },
       { dryRun: isDryRun(r.query), subresource, createIfMissing: isApply },
     );
@@ -404,20 +413,43 @@ export class ResourceHandler {
 
   // ---- bodies -----------------------------------------------------------------------------
 
-  private async readObject(req: IncomingMessage): Promise<KubeObject> {
+  /**
+   * Read an object body. With `r` and `res`, unknown and duplicate fields are checked as the
+   * request's fieldValidation asks (Strict: 400; Warn, the default: Warning headers).
+   */
+  private async readObject(req: IncomingMessage, r?: ResourceRequest, res?: ServerResponse): Promise<KubeObject> {
     const raw = await readBody(req);
-    const body = decodeBody(req.headers['content-type'], raw);
+    const contentType = req.headers['content-type'];
+    const body = decodeBody(contentType, raw);
     if (!isPlainObject(body)) throw badRequest('the object provided is unrecognized (must be a JSON object)');
     if (body.metadata !== undefined && !isPlainObject(body.metadata)) throw badRequest('metadata must be an object');
+    if (r && res) {
+      const schema = this.hooks.schemaFor?.(r.rt);
+      const type = mediaType(contentType) || 'application/json';
+      if (schema && type === 'application/json') this.reportFieldProblems(r, res, () => strictDecodingErrors(schema, raw.toString('utf8')));
+      else if (schema && type === 'application/yaml') this.reportFieldProblems(r, res, () => findUnknownFields(schema, body).map(unknownMessage));
+      if (schema) dropUnknownFields(schema, body);
+    }
     body.metadata ??= {};
     return body as KubeObject;
   }
 
+  private reportFieldProblems(r: ResourceRequest, res: ServerResponse, find: () => string[]): void {
+    const mode = fieldValidationOf(r.query);
+    if (mode === 'Ignore') return;
+    const problems = find();
+    if (problems.length === 0) return;
+    if (mode === 'Strict') {
+      throw badRequest(`${r.rt.kind} in version "${r.rt.version}" cannot be handled as a ${r.rt.kind}: ${strictDecodingMessage(problems)}`);
+    }
+    const existing = res.getHeader('Warning');
+    const previous = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+    res.setHeader('Warning', [...previous, ...problems.map(warningHeaderValue)]);
+  }
+
   private async readPatch(req: IncomingMessage): Promise<{ type: string; patch: unknown }> {
     const type = mediaType(req.headers['content-type']);
-    if (!PATCH_MEDIA_TYPES.includes(type) || type === 'application/apply-patch+cbor') {
-      throw unsupportedMediaType(type, PATCH_MEDIA_TYPES.filter((t) => t !== 'application/apply-patch+cbor'));
-    }
+    if (!PATCH_MEDIA_TYPES.includes(type)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
     const raw = await readBody(req);
     return { type, patch: decodeBody(type, raw) };
   }
@@ -457,12 +489,21 @@ function applyPatch(rt: ResourceType, type: string, current: KubeObject, patch: 
       if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
       return applyStrategicMergePatch(current, patch, builtinPatchMeta(rt.group, rt.kind));
     default:
-      throw unsupportedMediaType(type, PATCH_MEDIA_TYPES);
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
 }
 
 function isBuiltin(rt: ResourceType): boolean {
   return rt.group === '' || !rt.group.includes('.') || rt.group.endsWith('.k8s.io');
+}
+
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation parameter unsupported: ${v}. Supported values are: Ignore, Warn, Strict`);
 }
 
 function isTrue(v: string | null): boolean {

@@ -24,7 +24,7 @@ import {
 import { sendObject, sendStatusError, sendText } from './http-util.js';
 import { acceptsAggregatedDiscovery, chooseFormat, parseAccept } from './negotiation.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
-import { groupVersionDocument, openApiRoot, openApiV2 } from './openapi/index.js';
+import { groupVersionDocument, openApiFor, openApiRoot, openApiV2 } from './openapi/index.js';
 import type { ServingMaterial } from './pki.js';
 import { ResourceRegistry } from './registry.js';
 import { parseRequestPath, type RequestTarget } from './request-info.js';
@@ -81,7 +81,23 @@ export class ApiServer {
     const conversions = new Map(CONVERSIONS);
     const convertors = new Map<string, Convertor>();
     this.store = new Store(opts.backend, strategies, conversions);
-    this.crds = new CrdLifecycle(this.store, { registry: this.registry, strategies, conversions, convertors }, this.log);
+    this.crds = new CrdLifecycle(
+      this.store,
+      {
+        registry: this.registry,
+        strategies,
+        conversions,
+        convertors,
+        onChange: (spec, served) => {
+          const docs = openApiFor(this.registry);
+          for (const v of spec.versions) {
+            if (served && v.served) docs.setCustomSchema(spec.group, v.name, spec.names.kind, v.schema?.openAPIV3Schema as never, spec.names.listKind);
+            else docs.removeCustomSchema(spec.group, v.name, spec.names.kind);
+          }
+        },
+      },
+      this.log,
+    );
     this.gc = new GarbageCollector(opts.backend, this.store, this.registry, this.log);
     strategies.set(strategyKey('apiextensions.k8s.io', 'CustomResourceDefinition'), {
       ...crdStrategy,
@@ -92,6 +108,7 @@ export class ApiServer {
     this.handler = new ResourceHandler(this.store, {
       onNamespaceTerminating: (name) => this.namespaces.terminate(name),
       convertorFor: (rt) => convertors.get(conversionKey(rt)),
+      schemaFor: (rt) => openApiFor(this.registry).kindSchema(rt.group, rt.version, rt.kind),
       shutdown: this.shutdown.signal,
     });
     collectDefaultMetrics({ register: this.metrics });

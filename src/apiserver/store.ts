@@ -16,6 +16,7 @@ import {
   qualifiedName,
   StatusError,
   tooOldResourceVersion,
+  fieldError,
   type FieldError,
 } from '../apimachinery/errors.js';
 import { parseFieldSelector, validateFieldSelector, type FieldSelector } from '../apimachinery/field-selector.js';
@@ -339,6 +340,7 @@ export class Store {
       }
       this.validate(rt, next, [
         ...this.metaErrors(rt, next),
+        ...finalizersWhileDeleting(next, current),
         ...(strategy.validate?.(next) ?? []),
         ...(strategy.validateUpdate?.(next, current) ?? []),
       ]);
@@ -654,6 +656,19 @@ function deletionPlan(rt: ResourceType, obj: KubeObject, opts: DeleteOptions, no
   }
   if (addFinalizers.length > 0 || hasPendingFinalizers(obj)) return { addFinalizers, deletionTimestamp: timestamp };
   return undefined;
+}
+
+/** kube refuses new finalizers once an object is being deleted (ValidateObjectMetaUpdate). */
+function finalizersWhileDeleting(next: KubeObject, current: KubeObject): FieldError[] {
+  if (!current.metadata.deletionTimestamp) return [];
+  const added = (next.metadata.finalizers ?? []).filter((f) => !(current.metadata.finalizers ?? []).includes(f));
+  if (added.length === 0) return [];
+  return [
+    fieldError.forbidden(
+      'metadata.finalizers',
+      `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+    ),
+  ];
 }
 
 /** metadata.finalizers, and for namespaces spec.finalizers (cleared through /finalize). */

@@ -319,7 +319,7 @@ class Translator {
         return;
       }
     }
-    const cls = this.perlOrUnicodeClass(false);
+    const cls = this.perlOrUnicodeClass();
     if (cls) {
       this.push(emitClass(cls, false));
       return;
@@ -329,7 +329,7 @@ class Translator {
   }
 
   /** `\d \D \s \S \w \W \pX \p{Name} \PX \P{Name}` at this.i, or undefined. Advances past it. */
-  private perlOrUnicodeClass(inClass: boolean): ClassSet | undefined {
+  private perlOrUnicodeClass(): ClassSet | undefined {
     const cs = this.cs;
     const c = cs[this.i + 1];
     const perl: Record<string, Range[]> = {
@@ -372,7 +372,6 @@ class Translator {
     } catch {
       throw new SyntaxErr(ERR.invalidCharRange, expr);
     }
-    void inClass;
     return { ranges: [], props: [token] };
   }
 
@@ -472,7 +471,7 @@ class Translator {
         }
       }
       if (cs[this.i] === '\\') {
-        const cls = this.perlOrUnicodeClass(true);
+        const cls = this.perlOrUnicodeClass();
         if (cls) {
           set.ranges.push(...cls.ranges);
           set.props.push(...cls.props);

@@ -87,10 +87,6 @@ export function additionalPropertiesSchema(s: JSONSchemaProps | undefined): JSON
   return isMap(ap) ? (ap as JSONSchemaProps) : undefined;
 }
 
-export function propertyNames(s: JSONSchemaProps | undefined): string[] {
-  return isMap(s?.properties) ? Object.keys(s.properties).sort() : [];
-}
-
 export function property(s: JSONSchemaProps | undefined, name: string): JSONSchemaProps | undefined {
   const props = s?.properties;
   if (!isMap(props) || !Object.prototype.hasOwnProperty.call(props, name)) return undefined;
@@ -101,7 +97,6 @@ export const preservesUnknownFields = (s: JSONSchemaProps | undefined): boolean 
   s?.['x-kubernetes-preserve-unknown-fields'] === true;
 export const isEmbeddedResource = (s: JSONSchemaProps | undefined): boolean =>
   s?.['x-kubernetes-embedded-resource'] === true;
-export const isIntOrString = (s: JSONSchemaProps | undefined): boolean => s?.['x-kubernetes-int-or-string'] === true;
 
 export function deepCopy<T>(v: T): T {
   return v === undefined ? v : (structuredClone(v) as T);

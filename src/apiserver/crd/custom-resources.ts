@@ -86,7 +86,12 @@ function schemaFor(spec: CrdSpec, apiVersion: string | undefined): JSONSchemaPro
 
 /** Validation, defaulting and pruning by the schema of the version the object is written in. */
 export function customResourceStrategy(spec: CrdSpec): Strategy {
+  const versionOf = (obj: KubeObject) => spec.versions.find((v) => `${spec.group}/${v.name}` === obj.apiVersion);
   return {
+    prepareForCreate(obj) {
+      // With a status subresource, status is written only through /status.
+      if (versionOf(obj)?.subresources?.status) delete obj.status;
+    },
     defaults(obj) {
       const schema = schemaFor(spec, obj.apiVersion);
       if (!schema) return;

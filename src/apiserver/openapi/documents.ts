@@ -98,6 +98,7 @@ interface CustomKind {
   readonly kind: string;
   readonly listKind: string;
   readonly name: string;
+  readonly listName: string;
   readonly schema: Schema;
   readonly listSchema: Schema;
 }
@@ -155,7 +156,7 @@ export class OpenApiDocuments {
       required: ['items'],
       'x-kubernetes-group-version-kind': [{ group, kind: listKind, version }],
     };
-    this.custom.set(gvkKey(group, version, kind), { group, version, kind, listKind, name, schema, listSchema });
+    this.custom.set(gvkKey(group, version, kind), { group, version, kind, listKind, name, listName, schema, listSchema });
     this.customGeneration++;
   }
 
@@ -249,7 +250,7 @@ export class OpenApiDocuments {
       let builtin = false;
       if (custom) {
         kindName = custom.name;
-        listName = customSchemaName(rt.group, rt.version, rt.listKind);
+        listName = custom.listName;
         extra[kindName] = custom.schema;
         extra[listName] = custom.listSchema;
       } else {

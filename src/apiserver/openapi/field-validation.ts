@@ -362,3 +362,33 @@ export function parseJsonNodes(text: string): JsonNode {
   if (i !== text.length) fail('unexpected data after JSON value');
   return root;
 }
+
+/**
+ * Remove, in place, the fields a built-in kind's Go types would not decode (what kube does with
+ * unknown fields under `fieldValidation=Ignore` or `Warn`). Custom resources are pruned by their
+ * structural schema instead; this leaves them alone.
+ */
+export function dropUnknownFields(kind: KindSchema, obj: unknown): void {
+  if (kind.structural) return;
+  const walk = (value: unknown, schema: Schema | undefined): void => {
+    const shape = shapeOf(kind, schema, false);
+    if (Array.isArray(value)) {
+      if (shape.kind === 'list') for (const item of value) walk(item, shape.items);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (shape.kind === 'map') {
+      for (const v of Object.values(record)) walk(v, shape.values);
+      return;
+    }
+    if (shape.kind !== 'struct') return;
+    for (const [key, v] of Object.entries(record)) {
+      const prop = Object.hasOwn(shape.properties, key) ? shape.properties[key] : undefined;
+      if (prop) walk(v, prop);
+      else if (shape.extra) walk(v, shape.extra);
+      else if (!shape.preserve) delete record[key];
+    }
+  };
+  walk(obj, kind.schema);
+}

@@ -24,6 +24,7 @@ export type { JsonNode } from './field-validation.js';
 export { OpenApiDocuments, builtinKindSchema, builtinSchemaName, customSchemaName } from './documents.js';
 export { builtinSchemas, BUILTIN_SCHEMAS_FILE } from './builtin.js';
 export {
+  dropUnknownFields,
   duplicateMessage,
   findDuplicateFields,
   findUnknownFields,
