@@ -22,7 +22,8 @@ import { apiVersionOf, DEFAULT_SCALE_PATHS, groupResource, type ResourceType } f
 import { getAtPath, setAtPath } from '../apimachinery/field-path.js';
 import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from './negotiation.js';
 import { readBody, sendJsonText, sendObject } from './http-util.js';
-import type { DeleteOptions, Store, StoredObject } from './store.js';
+import type { DeleteOptions, Store, StoredObject, WriteOptions } from './store.js';
+import { managerFromUserAgent, validateApplyRequest, validateFieldManager } from './field-manager/index.js';
 import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
 import { dropUnknownFields, findUnknownFields, strictDecodingErrors, strictDecodingMessage, unknownMessage, warningHeaderValue, type KindSchema } from './openapi/index.js';
@@ -230,13 +231,13 @@ export class ResourceHandler {
 
   private async create(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const body = await this.readObject(req, r, res);
-    const created = await this.store.create(r.rt, r.namespace, body, { dryRun: isDryRun(r.query) });
+    const created = await this.store.create(r.rt, r.namespace, body, writeOptions(req, r.query, 'CreateOptions'));
     sendObject(res, 201, created, r.format);
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const body = await this.readObject(req, r, res);
-    const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, { dryRun: isDryRun(r.query) });
+    const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, writeOptions(req, r.query, 'UpdateOptions'));
     sendObject(res, created ? 201 : 200, object, r.format);
   }
 
@@ -245,28 +246,39 @@ export class ResourceHandler {
     if (type === 'application/strategic-merge-patch+json' && !isBuiltin(r.rt)) {
       throw unsupportedMediaType(PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json'));
     }
-    const isApply = type === 'application/apply-patch+yaml';
-    const { object, created } = await this.store.update(
+    const options = writeOptions(req, r.query, 'PatchOptions');
+    const schema = this.hooks.schemaFor?.(r.rt);
+    if (type === 'application/apply-patch+yaml') {
+      validateApplyRequest(r.query.get('fieldManager') ?? undefined);
+      if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
+      if (schema) this.reportFieldProblems(r, res, () => findUnknownFields(schema, patch).map(unknownMessage));
+      const config = structuredClone(patch) as KubeObject;
+      if (schema) dropUnknownFields(schema, config);
+      const { object, created } = await this.store.apply(r.rt, r.namespace, r.name!, config, {
+        ...options,
+        manager: r.query.get('fieldManager')!,
+        force: isTrue(r.query.get('force')),
+        subresource,
+      });
+      sendObject(res, created ? 201 : 200, object, r.format);
+      return;
+    }
+    const { object } = await this.store.update(
       r.rt,
       r.namespace,
       r.name!,
       (current) => {
-        if (!current) {
-          // Server-side apply creates what does not exist yet.
-          if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
-          return patch as KubeObject;
-        }
+        if (!current) throw notFound(groupResource(r.rt), r.name!);
         const patched = applyPatch(r.rt, type, current, patch) as KubeObject;
-        const schema = this.hooks.schemaFor?.(r.rt);
         if (schema) {
           this.reportFieldProblems(r, res, () => findUnknownFields(schema, patched).map(unknownMessage));
           dropUnknownFields(schema, patched);
         }
         return patched;
       },
-      { dryRun: isDryRun(r.query), subresource, createIfMissing: isApply },
+      { ...options, subresource },
     );
-    sendObject(res, created ? 201 : 200, object, r.format);
+    sendObject(res, 200, object, r.format);
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
@@ -305,7 +317,7 @@ export class ResourceHandler {
         if (method === 'GET') return this.get(res, { ...r, subresource: undefined });
         if (method === 'PUT') {
           const body = await this.readObject(req);
-          const { object } = await this.store.update(r.rt, r.namespace, r.name, () => body, { dryRun: isDryRun(r.query), subresource: 'status' });
+          const { object } = await this.store.update(r.rt, r.namespace, r.name, () => body, { ...writeOptions(req, r.query, 'UpdateOptions'), subresource: 'status' });
           return sendObject(res, 200, object, r.format);
         }
         if (method === 'PATCH') return this.patch(req, res, r, 'status');
@@ -370,7 +382,7 @@ export class ResourceHandler {
         setAtPath(next, paths.specReplicasPath, replicas);
         return next;
       },
-      { dryRun: isDryRun(r.query) },
+      { ...writeOptions(req, r.query, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), subresource: 'scale' },
     );
     sendObject(res, 200, toScale(object), r.format);
   }
@@ -396,7 +408,7 @@ export class ResourceHandler {
         else conditions.push(scheduled);
         return next;
       },
-      { dryRun: isDryRun(r.query), subresource: undefined },
+      { ...writeOptions(req, r.query, 'CreateOptions'), subresource: 'binding' },
     );
     sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
@@ -484,10 +496,6 @@ function applyPatch(rt: ResourceType, type: string, current: KubeObject, patch: 
       return applyMergePatch(current, patch);
     case 'application/strategic-merge-patch+json':
       return applyStrategicMergePatch(current, patch, forScale ? () => ({}) : builtinPatchMeta(rt.group, rt.kind));
-    case 'application/apply-patch+yaml':
-      // Without managedFields, server-side apply merges the applied configuration into the object.
-      if (!isPlainObject(patch)) throw badRequest('the apply body must be an object');
-      return applyStrategicMergePatch(current, patch, builtinPatchMeta(rt.group, rt.kind));
     default:
       throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
@@ -504,6 +512,13 @@ function fieldValidationOf(query: URLSearchParams): FieldValidation {
   if (v === null || v === '') return 'Warn';
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
   throw badRequest(`fieldValidation parameter unsupported: ${v}. Supported values are: Ignore, Warn, Strict`);
+}
+
+/** dryRun and the field manager (the fieldManager parameter, else the User-Agent's prefix). */
+function writeOptions(req: IncomingMessage, query: URLSearchParams, optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions'): WriteOptions {
+  const fieldManager = query.get('fieldManager') ?? undefined;
+  validateFieldManager(fieldManager, optionsKind);
+  return { dryRun: isDryRun(query), manager: fieldManager ?? managerFromUserAgent(req.headers['user-agent'] ?? '') };
 }
 
 function isTrue(v: string | null): boolean {

@@ -34,6 +34,7 @@ import {
   type WatchEvent,
 } from '../storage/index.js';
 import { decodeFromStorage, encodeForStorage, storedTextWithResourceVersion } from './codec.js';
+import { apply as applyConfiguration, builtinEmptyObject, builtinListMeta, recordUpdate } from './field-manager/index.js';
 import { conversionKey, CONVERSIONS, type Conversion } from './conversion.js';
 import { strategyKey, type Strategy, type StrategyTable } from './strategy.js';
 
@@ -81,7 +82,14 @@ export interface ListPage {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Who writes, for managedFields (the request's fieldManager or its User-Agent prefix). */
+  manager?: string;
+  /** The object already carries the managedFields of a server-side apply. */
+  applied?: boolean;
 }
+
+/** The manager of writes the server makes itself (namespace and CRD lifecycles, garbage collector). */
+export const SERVER_MANAGER = 'flotilla-apiserver';
 
 export interface DeleteOptions extends WriteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -281,6 +289,7 @@ export class Store {
     strategy.prepareForCreate?.(obj);
     strategy.defaults?.(obj);
     this.validate(rt, obj, [...this.metaErrors(rt, obj), ...(strategy.validate?.(obj) ?? [])]);
+    if (!opts.applied) this.trackFields(rt, undefined, obj, opts.manager, undefined);
     strategy.allocate?.(obj, undefined);
     if (opts.dryRun) {
       strategy.release?.(obj, undefined);
@@ -309,7 +318,7 @@ export class Store {
     namespace: string | undefined,
     name: string,
     mutate: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
-    opts: WriteOptions & { subresource?: 'status' | 'finalize'; createIfMissing?: boolean } = {},
+    opts: WriteOptions & { subresource?: 'status' | 'finalize' | 'scale' | 'binding'; createIfMissing?: boolean } = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     const strategy = this.strategy(rt);
     const key = this.key(rt, namespace, name);
@@ -333,7 +342,7 @@ export class Store {
         throw conflict(groupResource(rt), name, OBJECT_MODIFIED);
       }
       this.carryOverSystemFields(rt, next, current, opts.subresource);
-      if (opts.subresource === undefined) {
+      if (opts.subresource !== 'status' && opts.subresource !== 'finalize') {
         strategy.prepareForUpdate?.(next, current);
         strategy.defaults?.(next);
         if (rt.generation && specChanged(next, current)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
@@ -344,6 +353,7 @@ export class Store {
         ...(strategy.validate?.(next) ?? []),
         ...(strategy.validateUpdate?.(next, current) ?? []),
       ]);
+      if (!opts.applied) this.trackFields(rt, current, next, opts.manager, opts.subresource);
       if (isUnchanged(next, current)) return { object: current, created: false };
       // An object being deleted goes once its last finalizer is removed.
       if (next.metadata.deletionTimestamp && !hasPendingFinalizers(next)) {
@@ -376,6 +386,63 @@ export class Store {
       strategy.afterWrite?.(next, current);
       return { object: next, created: false };
     }
+  }
+
+  /**
+   * Server-side apply: merge `config` into the object (or create it), with field ownership,
+   * conflicts and removal of fields the manager no longer applies.
+   */
+  async apply(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    config: KubeObject,
+    opts: WriteOptions & { manager: string; force: boolean; subresource?: 'status' },
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    return this.update(
+      rt,
+      namespace,
+      name,
+      (current) =>
+        applyConfiguration({
+          live: current,
+          config,
+          manager: opts.manager,
+          apiVersion: apiVersionOf(rt),
+          kind: rt.kind,
+          subresource: opts.subresource,
+          force: opts.force,
+          now: this.now(),
+          ...this.tracking(rt, current ?? config, opts.subresource),
+        }).object as KubeObject,
+      { ...opts, createIfMissing: true, applied: true },
+    );
+  }
+
+  /** How managedFields are computed for a kind: its list types, empty object and reset fields. */
+  private tracking(rt: ResourceType, obj: KubeObject, subresource: string | undefined) {
+    const strategy = this.strategy(rt);
+    const hasStatus = rt.subresources.some((s) => s.name === 'status');
+    return {
+      listMeta: strategy.listMeta?.(obj) ?? builtinListMeta(rt.group, rt.kind),
+      empty: strategy.listMeta ? {} : builtinEmptyObject(rt.group, rt.kind),
+      ignoredFields: subresource === 'status' ? [['spec'], ['metadata']] : hasStatus && !subresource ? [['status']] : undefined,
+    };
+  }
+
+  /** Record the write in metadata.managedFields (kube's field manager, operation Update). */
+  private trackFields(rt: ResourceType, live: KubeObject | undefined, next: KubeObject, manager: string | undefined, subresource: string | undefined): void {
+    const entries = recordUpdate({
+      live,
+      updated: next,
+      manager: manager ?? SERVER_MANAGER,
+      apiVersion: apiVersionOf(rt),
+      subresource,
+      now: this.now(),
+      ...this.tracking(rt, next, subresource),
+    });
+    if (entries.length > 0) next.metadata.managedFields = entries;
+    else delete next.metadata.managedFields;
   }
 
   /**
@@ -573,7 +640,7 @@ export class Store {
   }
 
   /** What an update may not change: identity, creation, deletion state; status or spec per endpoint. */
-  private carryOverSystemFields(rt: ResourceType, next: KubeObject, current: KubeObject, subresource: 'status' | 'finalize' | undefined): void {
+  private carryOverSystemFields(rt: ResourceType, next: KubeObject, current: KubeObject, subresource: string | undefined): void {
     const meta = next.metadata;
     const old = current.metadata;
     meta.uid = old.uid;

@@ -5,6 +5,7 @@
  */
 import type { FieldError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
+import type { ListMeta } from './field-manager/index.js';
 
 export interface StrategyContext {
   /** Reads another object (for cross-object checks such as allocations). */
@@ -29,6 +30,8 @@ export interface Strategy {
   afterDelete?(obj: KubeObject): void;
   /** Reserve resources the object needs (cluster IPs, node ports) before it is stored. May throw. */
   allocate?(obj: KubeObject, old: KubeObject | undefined): void;
+  /** List and map types for managedFields (custom resources: from their schema; built-ins have a table). */
+  listMeta?(obj: KubeObject): ListMeta;
   /** Undo allocate() when the write fails. */
   release?(obj: KubeObject, old: KubeObject | undefined): void;
 }

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../apimachinery/object.js';
 import { ALL_VERBS, type ResourceType, type Subresource } from '../../apimachinery/resource-type.js';
 import { applyDefaults, prune, validateObject, type JSONSchemaProps } from '../crd-schema/index.js';
 import { apiVersionRewrite, type Conversion } from '../conversion.js';
+import { listMetaFromSchema } from '../field-manager/index.js';
 import type { Strategy } from '../strategy.js';
 import { translateTimestampSince, type ColumnDefinition, type Convertor } from '../table/index.js';
 
@@ -87,7 +88,11 @@ function schemaFor(spec: CrdSpec, apiVersion: string | undefined): JSONSchemaPro
 /** Validation, defaulting and pruning by the schema of the version the object is written in. */
 export function customResourceStrategy(spec: CrdSpec): Strategy {
   const versionOf = (obj: KubeObject) => spec.versions.find((v) => `${spec.group}/${v.name}` === obj.apiVersion);
+  const listMetas = new Map(spec.versions.map((v) => [v.name, listMetaFromSchema(v.schema?.openAPIV3Schema)]));
   return {
+    listMeta(obj) {
+      return listMetas.get(versionOf(obj)?.name ?? '') ?? listMetaFromSchema(undefined);
+    },
     prepareForCreate(obj) {
       // With a status subresource, status is written only through /status.
       if (versionOf(obj)?.subresources?.status) delete obj.status;

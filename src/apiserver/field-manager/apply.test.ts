@@ -104,6 +104,26 @@ test('fields the manager stops applying are removed', async (t) => {
     assert.deepEqual(r.object.data, { x: '1', y: '2' });
   });
 
+  await t.test('an item the manager alone put in goes, even with fields another manager changed', () => {
+    const base = { apiVersion: 'apps/v1', force: false, listMeta: DEPLOY };
+    const applied = apply({ ...base, manager: 'a', now: T0, config: deployment({ containers: [{ name: 'nginx', image: 'nginx:1.0' }, { name: 'log', image: 'busybox' }] }) });
+    const edited = structuredClone(applied.object);
+    containersOf(edited)[0].image = 'nginx:1.1';
+    (edited.metadata as Obj).managedFields = recordUpdate({ live: applied.object, updated: edited, manager: 'kubectl-set', apiVersion: 'apps/v1', now: T1, listMeta: DEPLOY });
+    const r = apply({ ...base, manager: 'a', now: T2, live: edited, config: deployment({ containers: [{ name: 'log', image: 'busybox' }] }) });
+    assert.deepEqual(containersOf(r.object), [{ name: 'log', image: 'busybox' }]);
+    assert.deepEqual(r.managedFields.map((e) => e.manager), ['a']);
+  });
+
+  await t.test('an item another applier also applies stays', () => {
+    const base = { apiVersion: 'apps/v1', force: false, listMeta: DEPLOY };
+    const nginx = { name: 'nginx', image: 'nginx:1.0' };
+    const a = apply({ ...base, manager: 'a', now: T0, config: deployment({ containers: [nginx] }) });
+    const b = apply({ ...base, manager: 'b', now: T1, live: a.object, config: deployment({ containers: [nginx] }) });
+    const r = apply({ ...base, manager: 'a', now: T2, live: b.object, config: deployment({ containers: [] }) });
+    assert.deepEqual(containersOf(r.object), [nginx]);
+  });
+
   await t.test('shared fields stay until the last applier drops them', () => {
     const base = { apiVersion: 'v1', force: false, listMeta: CM };
     const a1 = apply({ ...base, manager: 'a', now: T0, config: configMap({ x: '1' }) });

@@ -11,12 +11,12 @@ import {
   encodeManaged,
   formatTime,
   managerIdentifier,
+  ManagerRecord,
   printManager,
   type Managed,
   type ManagedFieldsEntry,
 } from './managed-fields.js';
-import { compareStrings, goJson } from './path-element.js';
-import { pathToString } from './path-element.js';
+import { compareStrings, goJson, pathToString } from './path-element.js';
 import {
   clone,
   compare,
@@ -27,6 +27,7 @@ import {
   removeItems,
   toFieldSet,
   TypedError,
+  type Comparison,
 } from './typed.js';
 import { fieldNamesToSet, filterComparison, recordChange, STRIPPED_FIELDS, takeChangedFields, withoutManagedFields } from './update.js';
 
@@ -99,7 +100,7 @@ export function apply(input: ApplyInput): ApplyResult {
   checkConfig(input);
   let managed: Managed;
   try {
-    managed = decodeManaged(isObject(input.live?.metadata) ? input.live.metadata.managedFields : undefined, true);
+    managed = decodeManaged(isObject(input.live?.metadata) ? input.live.metadata.managedFields : undefined, true, false);
   } catch (e) {
     throw new StatusError(500, '', `failed to decode managed fields: ${(e as Error).message}`);
   }
@@ -143,7 +144,7 @@ function applyOnce(input: ApplyInput, managed: Managed, shape: Shape, force: boo
     try {
       recordChange(managed, (input.empty ?? {}) as Obj, live, shape, { manager: BEFORE_FIRST_APPLY, apiVersion: input.apiVersion, subresource }, ignored, time);
     } catch (e) {
-      throw typedFailure('failed to create manager for existing fields', e, input);
+      throw typedFailure('failed to create manager for existing fields', e);
     }
     capUpdateManagers(managed);
   }
@@ -152,25 +153,25 @@ function applyOnce(input: ApplyInput, managed: Managed, shape: Shape, force: boo
   try {
     applied = toFieldSet(input.config, shape, false);
   } catch (e) {
-    throw typedFailure(`failed to create typed patch object (${objectRef(input.config)})`, e, input);
+    throw typedFailure(`failed to create typed patch object (${objectRef(input.config)})`, e);
   }
   if (ignored) applied = applied.recursiveDifference(ignored);
 
   let merged: Obj;
-  let cmp;
+  let cmp: Comparison;
   const id = managerIdentifier(input.manager, 'Apply', input.apiVersion, subresource);
   const last = managed.get(id);
-  managed.set(id, { manager: input.manager, operation: 'Apply', subresource, apiVersion: input.apiVersion, set: applied, time: last?.time });
+  managed.set(id, new ManagerRecord(input.manager, 'Apply', subresource, input.apiVersion, last?.time, applied));
   try {
     merged = input.merge ? clone(input.merge(clone(live), clone(input.config))) : structuredMerge(live, input.config, shape);
     if (last && !last.set.empty) merged = prune(merged, managed, last.set, shape);
     cmp = filterComparison(compare(live, merged, shape), ignored);
   } catch (e) {
-    throw typedFailure(`failed to create typed live object (${objectRef(input.live ?? input.config)})`, e, input);
+    throw typedFailure(`failed to create typed live object (${objectRef(input.live ?? input.config)})`, e);
   }
   const conflicts = takeChangedFields(managed, cmp, id, force);
   if (conflicts.size > 0) return { conflicts, managed };
-  for (const [key, record] of managed) if (record.set.empty) managed.delete(key);
+  for (const [key, record] of managed) if (record.empty) managed.delete(key);
 
   const mine = managed.get(id);
   if (mine) {
@@ -266,7 +267,7 @@ function objectRef(obj: Obj): string {
 }
 
 /** A failure the apiserver returns as a plain error: 500 with no reason (`Error from server: …`). */
-function typedFailure(prefix: string, e: unknown, _input: ApplyInput): unknown {
+function typedFailure(prefix: string, e: unknown): unknown {
   if (!(e instanceof TypedError)) return e;
   return new StatusError(500, '', `${prefix}: ${e.message}`);
 }
@@ -298,6 +299,6 @@ function conflictError(conflicts: Map<string, FieldSet>, managed: Managed): Stat
 
 function copyManaged(managed: Managed): Managed {
   const copy: Managed = new Map();
-  for (const [id, record] of managed) copy.set(id, { ...record });
+  for (const [id, record] of managed) copy.set(id, record.clone());
   return copy;
 }

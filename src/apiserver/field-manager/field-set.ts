@@ -157,49 +157,79 @@ export class FieldSet {
 
   /** Every path, in structured-merge-diff's order: a node's members first, then its children. */
   *paths(prefix: Path = []): Generator<Path> {
-    for (const m of [...this.members].sort(compareElements)) yield [...prefix, m];
-    for (const pe of [...this.children.keys()].sort(compareElements)) yield* this.children.get(pe)!.paths([...prefix, pe]);
+    for (const m of sortElements([...this.members])) yield [...prefix, m];
+    for (const pe of sortElements([...this.children.keys()])) yield* this.children.get(pe)!.paths([...prefix, pe]);
   }
 }
 
-/** Builds a set by inserting paths; `build()` hands over the result, which must not change after. */
+/**
+ * Builds a set by inserting paths; `build()` hands over the result, which must not change after.
+ * A node is created only when a member is added below it, so no empty set is left behind.
+ */
 export class FieldSetBuilder {
-  private readonly root = { members: new Set<string>(), children: new Map<string, FieldSetBuilder>() };
+  private node: FieldSet | undefined;
+
+  constructor(
+    private readonly parent?: FieldSetBuilder,
+    private readonly pe?: string,
+  ) {
+    this.node = parent ? parent.node?.children.get(pe!) : new FieldSet(new Set(), new Map());
+  }
+
+  private ensure(): FieldSet {
+    return (this.node ??= child(this.parent!.ensure(), this.pe!));
+  }
 
   /** Inserts one path (the empty path, the whole object, is never tracked). */
   insert(path: Path): this {
     if (path.length === 0) return this;
-    let node: FieldSetBuilder = this;
-    for (let i = 0; i < path.length - 1; i++) node = node.descend(path[i]);
-    node.root.members.add(path[path.length - 1]);
+    let node = this.ensure();
+    for (let i = 0; i < path.length - 1; i++) node = child(node, path[i]);
+    node.members.add(path[path.length - 1]);
     return this;
   }
 
   /** Marks one element at this node as a member. */
   member(pe: string): this {
-    this.root.members.add(pe);
+    this.ensure().members.add(pe);
     return this;
   }
 
-  /** The builder for the subtree below `pe`, created on first use. */
+  /** The builder for the subtree below `pe`. */
   descend(pe: string): FieldSetBuilder {
-    let child = this.root.children.get(pe);
-    if (!child) {
-      child = new FieldSetBuilder();
-      this.root.children.set(pe, child);
-    }
-    return child;
+    return new FieldSetBuilder(this, pe);
   }
 
   build(): FieldSet {
-    const children = new Map<string, FieldSet>();
-    for (const [pe, child] of this.root.children) {
-      const built = child.build();
-      if (!built.empty) children.set(pe, built);
-    }
-    if (this.root.members.size === 0 && children.size === 0) return FieldSet.EMPTY;
-    return new FieldSet(this.root.members, children);
+    const node = this.ensure();
+    return node.empty ? FieldSet.EMPTY : node;
   }
+}
+
+function child(node: FieldSet, pe: string): FieldSet {
+  let below = node.children.get(pe);
+  if (!below) {
+    below = new FieldSet(new Set(), new Map());
+    node.children.set(pe, below);
+  }
+  return below;
+}
+
+/** Code units at which JavaScript's string order stops being Go's (UTF-8 bytes). */
+const BEYOND_NATIVE_ORDER = /[\ud800-\uffff]/;
+
+/**
+ * Sorts path elements in structured-merge-diff's order, in place. Field names alone (the common
+ * case) sort natively: for them code-unit order is byte order, short of surrogates and U+E000+.
+ */
+function sortElements(keys: string[]): string[] {
+  let sorted = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k.charCodeAt(0) !== 0x66 || BEYOND_NATIVE_ORDER.test(k)) return keys.sort(compareElements);
+    if (i > 0 && keys[i - 1] > k) sorted = false;
+  }
+  return sorted ? keys : keys.sort();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,14 +243,10 @@ export function toFieldsV1(set: FieldSet): Record<string, unknown> {
 }
 
 function writeFieldsV1(set: FieldSet, out: Record<string, unknown>): void {
-  let keys: string[];
-  if (set.children.size === 0) keys = [...set.members];
-  else if (set.members.size === 0) keys = [...set.children.keys()];
-  else {
-    keys = [...set.children.keys()];
-    for (const m of set.members) if (!set.children.has(m)) keys.push(m);
-  }
-  if (keys.length > 1) keys.sort(compareElements);
+  const keys: string[] = [];
+  for (const pe of set.children.keys()) keys.push(pe);
+  for (const m of set.members) if (!set.children.has(m)) keys.push(m);
+  if (keys.length > 1) sortElements(keys);
   for (const pe of keys) {
     const child = set.children.get(pe);
     if (!child) {

@@ -24,16 +24,93 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
-/** @internal One manager's fields. */
-export interface ManagerRecord {
-  readonly manager: string;
-  readonly operation: 'Apply' | 'Update';
-  readonly subresource: string;
-  apiVersion: string;
-  set: FieldSet;
-  time: string | undefined;
-  /** The entry this record was read from, reused when nothing changed. */
-  readonly source?: { readonly entry: ManagedFieldsEntry; readonly set: FieldSet; readonly apiVersion: string; readonly time: string | undefined };
+/**
+ * @internal One manager's fields. Read from a stored entry, the fields stay encoded until a write
+ * touches them: most writes change fields only one or two managers own, and every entry they do
+ * not touch is written back as it was.
+ */
+export class ManagerRecord {
+  private fields: FieldSet | undefined;
+  private modified = false;
+
+  constructor(
+    readonly manager: string,
+    readonly operation: 'Apply' | 'Update',
+    readonly subresource: string,
+    public apiVersion: string,
+    public time: string | undefined,
+    fields: FieldSet | undefined,
+    /** The entry this record was read from, reused when nothing changed; its fieldsV1 canonical when `fields` is undefined. */
+    private readonly source?: ManagedFieldsEntry,
+  ) {
+    this.fields = fields;
+  }
+
+  get set(): FieldSet {
+    if (this.fields === undefined) {
+      try {
+        this.fields = fromFieldsV1(this.source?.fieldsV1);
+      } catch {
+        // Stored fields that no longer decode: the entry owns nothing.
+        this.fields = FieldSet.EMPTY;
+        this.modified = true;
+      }
+    }
+    return this.fields;
+  }
+
+  set set(fields: FieldSet) {
+    if (fields !== this.fields) this.modified = true;
+    this.fields = fields;
+  }
+
+  /** Whether the manager owns any of `paths` (read from the encoded entry when still encoded). */
+  ownsAny(paths: FieldSet): boolean {
+    if (this.fields === undefined && this.source) return rawIntersects(this.source.fieldsV1, paths);
+    return !this.set.intersection(paths).empty;
+  }
+
+  get empty(): boolean {
+    if (this.fields === undefined && this.source) return isEmptyObject(this.source.fieldsV1);
+    return this.set.empty;
+  }
+
+  /** The entry to store: the one read, when nothing about it changed. */
+  entry(): ManagedFieldsEntry {
+    const s = this.source;
+    if (s && !this.modified && s.apiVersion === this.apiVersion && s.time === this.time) return s;
+    const entry = { manager: this.manager, operation: this.operation, apiVersion: this.apiVersion } as ManagedFieldsEntry;
+    if (this.time !== undefined) entry.time = this.time;
+    entry.fieldsType = 'FieldsV1';
+    entry.fieldsV1 = toFieldsV1(this.set);
+    if (this.subresource) entry.subresource = this.subresource;
+    return entry;
+  }
+
+  clone(): ManagerRecord {
+    const copy = new ManagerRecord(this.manager, this.operation, this.subresource, this.apiVersion, this.time, this.fields, this.source);
+    copy.modified = this.modified;
+    return copy;
+  }
+}
+
+/** Whether canonical FieldsV1 holds any of `paths`. */
+function rawIntersects(raw: Record<string, unknown>, paths: FieldSet): boolean {
+  for (const pe of paths.members) {
+    const node = raw[pe];
+    if (node === null || (typeof node === 'object' && node !== undefined && (Object.hasOwn(node, '.') || isEmptyObject(node as Record<string, unknown>)))) return true;
+  }
+  for (const [pe, below] of paths.children) {
+    const node = raw[pe];
+    if (typeof node === 'object' && node !== null && rawIntersects(node as Record<string, unknown>, below)) return true;
+  }
+  return false;
+}
+
+function isEmptyObject(obj: Record<string, unknown> | null | undefined): boolean {
+  if (!obj) return true;
+  for (const _ in obj) return false;
+  return true;
 }
 
 /** @internal Managers by identifier. */
@@ -65,10 +142,11 @@ export class ManagedFieldsError extends Error {
 }
 
 /**
- * Decodes managedFields (`DecodeManagedFields`). `trusted` marks entries this module wrote,
- * whose encoding can be reused when their fields do not change.
+ * Decodes managedFields (`DecodeManagedFields`). `trusted` marks entries this module wrote (the
+ * stored ones): their encoding is reused when unchanged and, when `lazy`, their fields are decoded
+ * only when needed. Anything else is decoded, and checked, at once.
  */
-export function decodeManaged(entries: unknown, trusted: boolean): Managed {
+export function decodeManaged(entries: unknown, trusted: boolean, lazy = true): Managed {
   const managed: Managed = new Map();
   if (entries === undefined || entries === null) return managed;
   if (!Array.isArray(entries)) throw new ManagedFieldsError('managedFields must be a list');
@@ -90,23 +168,18 @@ export function decodeManaged(entries: unknown, trusted: boolean): Managed {
     const manager = str('manager');
     const subresource = str('subresource');
     const time = normalizeTime(raw.time, i);
-    let set: FieldSet;
-    try {
-      set = fromFieldsV1(raw.fieldsV1);
-    } catch (e) {
-      throw new ManagedFieldsError(`error decoding versioned set from managed fields entry ${i}: error decoding set: ${(e as Error).message}`);
+    const fieldsV1 = raw.fieldsV1;
+    const reusable = trusted && isObject(fieldsV1) && time === raw.time;
+    let set: FieldSet | undefined;
+    if (!reusable || !lazy) {
+      try {
+        set = fromFieldsV1(fieldsV1);
+      } catch (e) {
+        throw new ManagedFieldsError(`error decoding versioned set from managed fields entry ${i}: error decoding set: ${(e as Error).message}`);
+      }
     }
     const id = managerIdentifier(manager, operation, apiVersion, subresource);
-    const entry = raw as unknown as ManagedFieldsEntry;
-    managed.set(id, {
-      manager,
-      operation,
-      subresource,
-      apiVersion,
-      set,
-      time,
-      ...(trusted ? { source: { entry, set, apiVersion, time } } : {}),
-    });
+    managed.set(id, new ManagerRecord(manager, operation, subresource, apiVersion, time, set, reusable ? (raw as unknown as ManagedFieldsEntry) : undefined));
   });
   return managed;
 }
@@ -115,14 +188,18 @@ export function decodeManaged(entries: unknown, trusted: boolean): Managed {
 function normalizeTime(v: unknown, i: number): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw new ManagedFieldsError(`managed fields entry ${i}: time must be a string`);
+  if (CANONICAL_TIME.test(v)) return v;
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v)) {
     throw new ManagedFieldsError(`managed fields entry ${i}: parsing time ${goQuote(v)} as RFC 3339`);
   }
   return formatTime(new Date(v));
 }
 
+const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 /** RFC 3339 with second precision, UTC, as metav1.Time writes it. */
 export function formatTime(t: Date | string): string {
+  if (typeof t === 'string' && CANONICAL_TIME.test(t)) return t;
   const d = typeof t === 'string' ? new Date(t) : t;
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -137,28 +214,16 @@ function unixSeconds(time: string | undefined): number {
  * reused as they were read.
  */
 export function encodeManaged(managed: Managed): ManagedFieldsEntry[] {
-  const out: ManagedFieldsEntry[] = [];
-  for (const r of managed.values()) {
-    const s = r.source;
-    if (s && s.set === r.set && s.apiVersion === r.apiVersion && s.time === r.time && s.entry.operation === r.operation) {
-      out.push(s.entry);
-      continue;
-    }
-    const entry: ManagedFieldsEntry = { manager: r.manager, operation: r.operation, apiVersion: r.apiVersion } as ManagedFieldsEntry;
-    if (r.time !== undefined) entry.time = r.time;
-    entry.fieldsType = 'FieldsV1';
-    entry.fieldsV1 = toFieldsV1(r.set);
-    if (r.subresource) entry.subresource = r.subresource;
-    out.push(entry);
-  }
-  return out.sort(compareEntries);
+  const keyed = [...managed.values()].map((r) => ({ entry: r.entry(), seconds: unixSeconds(r.time) }));
+  keyed.sort(compareEntries);
+  return keyed.map((k) => k.entry);
 }
 
-function compareEntries(p: ManagedFieldsEntry, q: ManagedFieldsEntry): number {
+function compareEntries(a: { entry: ManagedFieldsEntry; seconds: number }, b: { entry: ManagedFieldsEntry; seconds: number }): number {
+  const p = a.entry;
+  const q = b.entry;
   if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
-  const ps = unixSeconds(p.time);
-  const qs = unixSeconds(q.time);
-  if (ps !== qs) return ps < qs ? -1 : 1;
+  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
   return (
     compareStrings(p.manager ?? '', q.manager ?? '') ||
     compareStrings(p.apiVersion, q.apiVersion) ||
@@ -197,10 +262,12 @@ export function capUpdateManagers(managed: Managed): void {
     if (!bucketRecord) {
       const firstRecord = managed.get(first)!;
       managed.delete(first);
-      bucketRecord = { manager: 'ancient-changes', operation: 'Update', subresource: '', apiVersion: version, set: firstRecord.set, time: firstRecord.time };
+      bucketRecord = new ManagerRecord('ancient-changes', 'Update', '', version, firstRecord.time, firstRecord.set);
       managed.set(bucket, bucketRecord);
     }
-    managed.set(bucket, { ...bucketRecord, source: undefined, set: record.set.union(bucketRecord.set), apiVersion: record.apiVersion, time: record.time });
+    bucketRecord.set = record.set.union(bucketRecord.set);
+    bucketRecord.apiVersion = record.apiVersion;
+    bucketRecord.time = record.time;
     managed.delete(id);
     length--;
   }

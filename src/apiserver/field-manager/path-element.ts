@@ -22,9 +22,12 @@ export class PathElementError extends Error {
 // Go-compatible JSON
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/;
+/** Characters either JSON or Go's HTML-safe encoding escapes (lone surrogates included). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
 
 /** A JSON string as Go's encoding/json writes it (`<`, `>`, `&`, U+2028 and U+2029 escaped). */
 export function goString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   const json = JSON.stringify(s);
   if (!HTML_UNSAFE.test(json)) return json;
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -155,11 +158,6 @@ function rank(v: unknown): number {
 
 // ---------------------------------------------------------------------------------------------
 // Construction
-
-/** `f:<name>`. */
-export function fieldElement(name: string): string {
-  return `f:${name}`;
-}
 
 /** `k:{…}` from key fields already sorted by name, each as `[name, value]`. */
 export function keyElement(fields: readonly (readonly [string, unknown])[]): string {

@@ -182,7 +182,15 @@ function compareValues(l: unknown, r: unknown, shape: Shape, c: Collector): void
   if (lk === 'null') lk = rk === 'map' || rk === 'list' ? rk : 'scalar';
   if (rk === 'null') rk = lk === 'map' || lk === 'list' ? lk : 'scalar';
   const kind = lk ?? rk!;
-  if (lk !== undefined && rk !== undefined && lk !== rk) {
+  if (lk === undefined || rk === undefined) {
+    // One side only: everything below is added (or removed), the value itself too.
+    const v = lk === undefined ? r : l;
+    const b = lk === undefined ? c.added : c.removed;
+    c.note(b);
+    if (kind !== 'scalar' && v !== null) markAll(v, shape, nodeAt(b, c.path));
+    return;
+  }
+  if (lk !== rk) {
     // A different kind of value: the path is modified, what was below it removed, what is below it added.
     c.note(c.modified);
     if (lk !== 'scalar') descendOneSide(l, shape, c, 'lhs');
@@ -203,6 +211,43 @@ function compareValues(l: unknown, r: unknown, shape: Shape, c: Collector): void
   if (l === undefined) c.note(c.added);
   else if (r === undefined) c.note(c.removed);
 }
+
+/** The builder's node at `path`. */
+function nodeAt(b: FieldSetBuilder, path: readonly string[]): FieldSetBuilder {
+  let node = b;
+  for (const pe of path) node = node.descend(pe);
+  return node;
+}
+
+/**
+ * Marks every field below `v` (a map or list present on one side only), as comparing it with
+ * nothing would: leaves, items, and the granular containers between them.
+ */
+function markAll(v: unknown, shape: Shape, node: FieldSetBuilder): void {
+  if (Array.isArray(v)) {
+    if (!shape.list || v.length === 0) return;
+    const byPe = indexItems(v, shape.list, EMPTY_PATH);
+    for (const [pe, items] of byPe) {
+      node.member(pe);
+      const item = items[0];
+      if (items.length === 1 && isObject(item) && !shape.atomicMap && !isEmpty(item)) markAll(item, shape, node.descend(pe));
+    }
+    return;
+  }
+  if (!isObject(v) || shape.atomicMap) return;
+  for (const key in v) {
+    const child = v[key];
+    const pe = `f:${key}`;
+    node.member(pe);
+    if (typeof child === 'object' && child !== null) {
+      const childShape = shape.child(key);
+      const granular = Array.isArray(child) ? childShape.list !== undefined && child.length > 0 : !childShape.atomicMap && !isEmpty(child as Obj);
+      if (granular) markAll(child, childShape, node.descend(pe));
+    }
+  }
+}
+
+const EMPTY_PATH: readonly string[] = [];
 
 const EMPTY_OBJ: Obj = Object.freeze({}) as Obj;
 const EMPTY_LIST: unknown[] = Object.freeze([]) as unknown as unknown[];
@@ -229,8 +274,9 @@ function compareMaps(lo: Obj, ro: Obj, shape: Shape, c: Collector): void {
   for (const key in lo) {
     const l = lo[key];
     const r = Object.hasOwn(ro, key) ? ro[key] : undefined;
-    // Fast path: equal scalars, and shared subtrees, need no walk.
-    if (l === r) continue;
+    // Fast path: equal scalars, shared subtrees, and equal subtrees (most of an object, most of
+    // the time) need no walk.
+    if (l === r || (typeof l === 'object' && l !== null && deepEqual(l, r))) continue;
     c.path.push(`f:${key}`);
     compareValues(l, r, typeof l === 'object' || typeof r === 'object' ? shape.child(key) : shape, c);
     c.path.pop();
@@ -262,6 +308,7 @@ function compareLists(ll: unknown[], rl: unknown[], shape: Shape, assoc: Associa
   const left = indexItems(ll, assoc, c.path);
   const right = indexItems(rl, assoc, c.path);
   const visit = (pe: string, lItems: unknown[], rItems: unknown[]) => {
+    if (lItems.length === 1 && rItems.length === 1 && deepEqual(lItems[0], rItems[0])) return;
     c.path.push(pe);
     if (lItems.length <= 1 && rItems.length <= 1) compareValues(lItems[0], rItems[0], shape, c);
     else if (lItems.length >= 2 && rItems.length >= 2) {

@@ -11,6 +11,7 @@ import {
   formatTime,
   isResetManagedFields,
   managerIdentifier,
+  ManagerRecord,
   sameManagedFields,
   type Managed,
   type ManagedFieldsEntry,
@@ -66,18 +67,17 @@ export function takeChangedFields(managed: Managed, cmp: Comparison, skip: strin
   const conflicts = new Map<string, FieldSet>();
   if (!force) {
     for (const [id, record] of managed) {
-      if (id === skip) continue;
-      const lost = record.set.intersection(changed);
-      if (!lost.empty) conflicts.set(id, lost);
+      if (id === skip || !record.ownsAny(changed)) continue;
+      conflicts.set(id, record.set.intersection(changed));
     }
     if (conflicts.size > 0) return conflicts;
   }
   const gone = changed.union(cmp.removed);
   for (const [id, record] of managed) {
-    if (id === skip) continue;
+    if (id === skip || !record.ownsAny(gone)) continue;
     record.set = record.set.difference(gone);
   }
-  for (const [id, record] of managed) if (record.set.empty) managed.delete(id);
+  for (const [id, record] of managed) if (record.empty) managed.delete(id);
   return conflicts;
 }
 
@@ -97,14 +97,7 @@ export function recordChange(
   if (taken.empty) return;
   const key = managerIdentifier(id.manager, 'Update', id.apiVersion, id.subresource);
   const previous = managed.get(key);
-  managed.set(key, {
-    manager: id.manager,
-    operation: 'Update',
-    subresource: id.subresource,
-    apiVersion: id.apiVersion,
-    set: previous ? taken.union(previous.set) : taken,
-    time,
-  });
+  managed.set(key, new ManagerRecord(id.manager, 'Update', id.subresource, id.apiVersion, time, previous ? taken.union(previous.set) : taken));
 }
 
 export interface RecordUpdateInput {
