@@ -5,56 +5,25 @@
  * managedFields and conflicts, and fieldValidation=Strict. One cluster for the file; each test
  * works in its own namespace.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { apiRequest, kubectl, kubectlSkipReason, readCredentials, removeDir, startCluster, type KubectlResult, type RunningCluster } from '../support/cluster.js';
+import { apiRequest, sharedCluster, type KubectlResult } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-
-before(async () => {
-  if (!skip) cluster = await startCluster();
-});
-
-after(async () => {
-  if (cluster) {
-    await cluster.stop();
-    removeDir(cluster.dir);
-  }
-});
-
-function run(args: string[], input?: string): Promise<KubectlResult> {
-  return kubectl(cluster!, args, input);
-}
-
-/** Run kubectl and require exit code 0; returns stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Run kubectl, require exit code 1 and nothing on stdout; returns stderr. */
-async function fails(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 1, `kubectl ${args.join(' ')} should fail\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  return r.stderr;
-}
+const { skip, cluster, creds, run, ok, fails } = await sharedCluster();
 
 /** kubectl edit with EDITOR (and KUBE_EDITOR, which wins) set to a shell script in the cluster's dir. */
 function edit(args: string[], script: string): Promise<KubectlResult> {
-  const editor = join(cluster!.dir, `editor-${Math.random().toString(36).slice(2)}.sh`);
+  const editor = join(cluster().dir, `editor-${Math.random().toString(36).slice(2)}.sh`);
   writeFileSync(editor, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   return new Promise((resolve) => {
     execFile(
       'kubectl',
-      ['--kubeconfig', cluster!.kubeconfig, '--cache-dir', join(cluster!.dir, 'kube-cache'), 'edit', ...args],
-      { timeout: 60_000, env: { ...process.env, KUBECONFIG: cluster!.kubeconfig, EDITOR: editor, KUBE_EDITOR: editor } },
+      ['--kubeconfig', cluster().kubeconfig, '--cache-dir', join(cluster().dir, 'kube-cache'), 'edit', ...args],
+      { timeout: 60_000, env: { ...process.env, KUBECONFIG: cluster().kubeconfig, EDITOR: editor, KUBE_EDITOR: editor } },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code?: unknown }).code as number) : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -293,7 +262,7 @@ test('custom resources refuse strategic merge patch with 415; merge and JSON pat
     await fails(['patch', 'ct', 'ct1', '-n', ns, '-p', '{"spec":{"replicas":2}}']),
     `error: application/strategic-merge-patch+json is not supported by stable.example.com/v1, Kind=CronTab: ${accepted}\n`,
   );
-  const raw = await apiRequest(readCredentials(cluster!), 'PATCH', `/apis/stable.example.com/v1/namespaces/${ns}/crontabs/ct1`, {
+  const raw = await apiRequest(creds(), 'PATCH', `/apis/stable.example.com/v1/namespaces/${ns}/crontabs/ct1`, {
     body: '{"spec":{"replicas":2}}',
     contentType: 'application/strategic-merge-patch+json',
   });

@@ -3,7 +3,7 @@
  * KubernetesObjectApi (legacy discovery, apply-creates), Watch, and an informer whose cache
  * survives a restart of the server on the same data directory and port.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ApiException,
@@ -18,34 +18,22 @@ import {
   type KubernetesObject,
   type V1ConfigMap,
 } from '@kubernetes/client-node';
-import { freePort, kubectlSkipReason, removeDir, startCluster, waitFor, type RunningCluster } from '../support/cluster.js';
+import { sharedCluster, waitFor } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-let dir: string | undefined;
-let port: number;
 let kc: KubeConfig;
 let core: CoreV1Api;
 let apps: AppsV1Api;
-const cleanups: (() => unknown)[] = [];
-
-before(async () => {
-  if (skip) return;
+const e2e = await sharedCluster({
   // A fixed port, so the informer's KubeConfig still points at the server after the restart.
-  port = await freePort();
-  cluster = await startCluster({ port });
-  dir = cluster.dir;
-  kc = new KubeConfig();
-  kc.loadFromFile(cluster.kubeconfig);
-  core = kc.makeApiClient(CoreV1Api);
-  apps = kc.makeApiClient(AppsV1Api);
+  fixedPort: true,
+  setup(cluster) {
+    kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfig);
+    core = kc.makeApiClient(CoreV1Api);
+    apps = kc.makeApiClient(AppsV1Api);
+  },
 });
-
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-  if (cluster) await cluster.stop();
-  if (dir) removeDir(dir);
-});
+const { skip } = e2e;
 
 async function namespace(name: string): Promise<void> {
   await core.createNamespace({ body: { metadata: { name } } });
@@ -189,7 +177,7 @@ test('Watch on configmaps sees ADDED, MODIFIED and DELETED', { skip }, async () 
     (type, obj: V1ConfigMap) => events.push({ type, name: obj.metadata!.name!, data: obj.data }),
     (err) => (doneErr = err),
   );
-  cleanups.push(() => controller.abort());
+  e2e.onCleanup(() => controller.abort());
   await core.createNamespacedConfigMap({ namespace: 'cw', body: { metadata: { name: 'w' }, data: { v: '1' } } });
   await core.patchNamespacedConfigMap({ name: 'w', namespace: 'cw', body: { data: { v: '2' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   await core.deleteNamespacedConfigMap({ name: 'w', namespace: 'cw' });
@@ -237,7 +225,7 @@ test('an informer cache survives a server restart on the same data dir', { skip 
     errors++;
     if (!finished) setTimeout(() => void informer.start().catch(() => undefined), 100);
   });
-  cleanups.push(async () => {
+  e2e.onCleanup(async () => {
     finished = true;
     await informer.stop();
   });
@@ -256,10 +244,9 @@ test('an informer cache survives a server restart on the same data dir', { skip 
 
   const before = await identities();
   assert.ok(before.size >= 10, `${before.size} objects recorded`);
-  assert.equal(await cluster!.stop(), 0, 'flotilla up exits 0 on SIGTERM');
-  cluster = undefined;
-  cluster = await startCluster({ dir, port });
-  assert.equal(cluster.port, port);
+  assert.equal(await e2e.stop(), 0, 'flotilla up exits 0 on SIGTERM');
+  const restarted = await e2e.start();
+  assert.equal(restarted.port, e2e.fixedPort());
 
   const after = await identities();
   for (const [key, id] of before) assert.deepEqual(after.get(key), id, `${key} unchanged across the restart`);

@@ -4,44 +4,13 @@
  * is what kubectl v1.32 prints against a real v1.32 cluster (apiextensions-apiserver's messages,
  * kube-openapi's validation errors). One cluster for the file; each test uses its own namespace.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { kubectl, kubectlSkipReason, makeTempDir, removeDir, startCluster, type KubectlResult, type RunningCluster } from '../support/cluster.js';
+import { makeTempDir, removeDir, sharedCluster, type KubectlResult } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-
-before(async () => {
-  if (!skip) cluster = await startCluster();
-});
-
-after(async () => {
-  if (cluster) {
-    await cluster.stop();
-    removeDir(cluster.dir);
-  }
-});
-
-function run(args: string[], input?: string): Promise<KubectlResult> {
-  return kubectl(cluster!, args, input);
-}
-
-/** Run kubectl and require exit code 0; returns stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Run kubectl, require exit code 1 and nothing on stdout; returns stderr. */
-async function fails(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 1, `kubectl ${args.join(' ')} should fail\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  return r.stderr;
-}
+const { skip, run, ok, fails } = await sharedCluster();
 
 /** kubectl with a discovery cache of its own, empty for each call (what a new shell would see). */
 async function coldCache(args: string[]): Promise<KubectlResult> {

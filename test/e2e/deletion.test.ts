@@ -5,60 +5,11 @@
  * grace periods and --force, and namespace termination. One cluster for the file; each test
  * works in its own namespace.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  apiRequest,
-  kubectl,
-  kubectlSkipReason,
-  readCredentials,
-  removeDir,
-  spawnKubectl,
-  startCluster,
-  waitFor,
-  type ClusterCredentials,
-  type KubectlProcess,
-  type KubectlResult,
-  type RunningCluster,
-} from '../support/cluster.js';
+import { apiRequest, sharedCluster, waitFor } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-let creds: ClusterCredentials;
-const spawned: KubectlProcess[] = [];
-
-before(async () => {
-  if (skip) return;
-  cluster = await startCluster();
-  creds = readCredentials(cluster);
-});
-
-after(async () => {
-  await Promise.all(spawned.map((p) => p.stop()));
-  if (cluster) {
-    await cluster.stop();
-    removeDir(cluster.dir);
-  }
-});
-
-function run(args: string[], input?: string): Promise<KubectlResult> {
-  return kubectl(cluster!, args, input);
-}
-
-/** Run kubectl and require exit code 0; returns stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Run kubectl, require exit code 1 and nothing on stdout; returns stderr. */
-async function fails(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 1, `kubectl ${args.join(' ')} should fail\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  return r.stderr;
-}
+const { skip, creds, run, ok, fails, spawn } = await sharedCluster();
 
 async function namespace(name: string): Promise<void> {
   await ok(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
@@ -140,8 +91,7 @@ test('a finalizer keeps a deleted object with a deletionTimestamp until it is re
   assert.equal((await getJson(ns, 'cm', 'held')).metadata.deletionTimestamp, held.metadata.deletionTimestamp);
 
   // A waiting `kubectl delete`: -v=6 logs its requests, so the test knows when it is watching.
-  const waiting = spawnKubectl(cluster!, ['delete', 'cm', 'held', '-n', ns, '--timeout=30s', '-v=6']);
-  spawned.push(waiting);
+  const waiting = spawn(['delete', 'cm', 'held', '-n', ns, '--timeout=30s', '-v=6']);
   await waitFor('kubectl delete to watch the object', () => {
     if (waiting.process.exitCode !== null) throw new Error(`kubectl delete exited early (${waiting.process.exitCode}): ${waiting.stdout()} ${waiting.stderr()}`);
     return /watch=true\S* 200 OK/.test(waiting.stderr());
@@ -294,7 +244,7 @@ test('kubectl delete -l and --all, and deletecollection with a label selector', 
   assert.deepEqual(lines(await ok(['get', 'secrets', '-n', ns, '-o', 'name'])), ['secret/b1', 'secret/b2', 'secret/c1', 'secret/c2']);
 
   // DELETE on the collection (kubectl itself deletes one by one) answers with the deleted items.
-  const res = await apiRequest(creds, 'DELETE', `/api/v1/namespaces/${ns}/secrets?labelSelector=${encodeURIComponent('app=b')}`);
+  const res = await apiRequest(creds(), 'DELETE', `/api/v1/namespaces/${ns}/secrets?labelSelector=${encodeURIComponent('app=b')}`);
   assert.equal(res.status, 200, res.body);
   assert.equal(res.json?.kind, 'SecretList');
   assert.equal(res.json?.apiVersion, 'v1');

@@ -3,37 +3,12 @@
  * formats, selectors, patches, scale, apply (client- and server-side), dry run, watch, wait and
  * namespace deletion. One cluster for the file; each test works in its own namespace.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { kubectl, kubectlSkipReason, removeDir, spawnKubectl, startCluster, waitFor, type KubectlProcess, type KubectlResult, type RunningCluster } from '../support/cluster.js';
+import { sharedCluster, waitFor } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-const watchers: KubectlProcess[] = [];
-
-before(async () => {
-  if (!skip) cluster = await startCluster();
-});
-
-after(async () => {
-  await Promise.all(watchers.map((w) => w.stop()));
-  if (cluster) {
-    await cluster.stop();
-    removeDir(cluster.dir);
-  }
-});
-
-function run(args: string[], input?: string): Promise<KubectlResult> {
-  return kubectl(cluster!, args, input);
-}
-
-/** Run kubectl and require exit code 0; returns stdout. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
+const { skip, run, ok, spawn } = await sharedCluster();
 
 async function namespace(name: string): Promise<void> {
   await ok(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
@@ -428,9 +403,8 @@ test('--dry-run=server validates but stores nothing', { skip }, async () => {
 test('get pods -w --output-watch-events sees ADDED, MODIFIED and DELETED', { skip }, async () => {
   await namespace('watch');
   await ok(['apply', '-n', 'watch', '-f', '-'], pod('w1', { app: 'w' }));
-  const json = spawnKubectl(cluster!, ['get', 'pods', '-n', 'watch', '-w', '--output-watch-events', '-o', 'json']);
-  const table = spawnKubectl(cluster!, ['get', 'pods', '-n', 'watch', '-w', '--output-watch-events']);
-  watchers.push(json, table);
+  const json = spawn(['get', 'pods', '-n', 'watch', '-w', '--output-watch-events', '-o', 'json']);
+  const table = spawn(['get', 'pods', '-n', 'watch', '-w', '--output-watch-events']);
   const events = () => (jsonStream(json.stdout()) as { type: string; object: { metadata: { name: string; labels?: Record<string, string> } } }[]).map((e) => ({ type: e.type, name: e.object.metadata.name, labels: e.object.metadata.labels }));
   // The initial list arrives as ADDED events.
   await json.waitForOutput('the initial ADDED w1', () => events().some((e) => e.type === 'ADDED' && e.name === 'w1'));
@@ -465,8 +439,7 @@ test("kubectl wait --for=jsonpath completes after the label changes", { skip }, 
   await namespace('wait');
   await ok(['apply', '-n', 'wait', '-f', '-'], pod('x'));
   // -v=6 logs each request, so the test knows when wait has started watching.
-  const wait = spawnKubectl(cluster!, ['wait', '-n', 'wait', "--for=jsonpath={.metadata.labels.ready}=yes", 'pod/x', '--timeout=60s', '-v=6']);
-  watchers.push(wait);
+  const wait = spawn(['wait', '-n', 'wait', "--for=jsonpath={.metadata.labels.ready}=yes", 'pod/x', '--timeout=60s', '-v=6']);
   await waitFor('kubectl wait to open its watch', () => {
     if (wait.process.exitCode !== null) throw new Error(`kubectl wait exited early (${wait.process.exitCode}): ${wait.stdout()} ${wait.stderr()}`);
     return /watch=true\S* 200 OK/.test(wait.stderr());

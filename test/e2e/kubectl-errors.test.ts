@@ -3,50 +3,17 @@
  * kubectl v1.32's rendering of the upstream apiserver's Status (or kubectl's own client-side
  * message), byte for byte.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiRequest, kubectl, kubectlSkipReason, readCredentials, removeDir, startCluster, type ClusterCredentials, type KubectlResult, type RunningCluster } from '../support/cluster.js';
+import { apiRequest, sharedCluster } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-let creds: ClusterCredentials;
-
-before(async () => {
-  if (skip) return;
-  cluster = await startCluster();
-  creds = readCredentials(cluster);
-});
-
-after(async () => {
-  if (cluster) {
-    await cluster.stop();
-    removeDir(cluster.dir);
-  }
-});
-
-function run(args: string[], input?: string): Promise<KubectlResult> {
-  return kubectl(cluster!, args, input);
-}
-
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Run kubectl, require exit code 1 and nothing on stdout; returns stderr. */
-async function fails(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 1, `kubectl ${args.join(' ')} should fail\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  return r.stderr;
-}
+const { skip, cluster, creds, run, ok, fails } = await sharedCluster();
 
 /** Write a manifest into the cluster's temp dir (so kubectl names the file in its errors). */
 function manifestFile(name: string, content: string): string {
-  const path = join(cluster!.dir, name);
+  const path = join(cluster().dir, name);
   writeFileSync(path, content);
   return path;
 }
@@ -127,21 +94,21 @@ test('creating in a namespace that does not exist', { skip }, async () => {
 
 test('requests without valid credentials get 401 Unauthorized', { skip }, async () => {
   for (const token of [null, 'not-the-token']) {
-    const res = await apiRequest(creds, 'GET', '/api/v1/namespaces/default/configmaps', { token });
+    const res = await apiRequest(creds(), 'GET', '/api/v1/namespaces/default/configmaps', { token });
     assert.equal(res.status, 401, `token ${token}`);
     assert.match(String(res.headers['content-type']), /^application\/json/);
     assert.deepEqual(res.json, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
   }
   // Writes are refused too, and nothing is stored.
-  const post = await apiRequest(creds, 'POST', '/api/v1/namespaces/default/configmaps', { token: null, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'anon' } }) });
+  const post = await apiRequest(creds(), 'POST', '/api/v1/namespaces/default/configmaps', { token: null, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'anon' } }) });
   assert.equal(post.status, 401);
-  assert.equal((await apiRequest(creds, 'GET', '/api/v1/namespaces/default/configmaps/anon')).status, 404);
+  assert.equal((await apiRequest(creds(), 'GET', '/api/v1/namespaces/default/configmaps/anon')).status, 404);
   // kubectl with a wrong token. With a warm discovery cache the list request's Status is decoded:
   await ok(['get', 'pods']);
   assert.equal(await fails(['--token', 'not-the-token', 'get', 'pods']), 'error: You must be logged in to the server (Unauthorized)\n');
   // with a cold cache, discovery fails first and client-go reports the bare 401 (after its
   // memcache.go retry lines, which carry timestamps).
-  const cold = await fails(['--token', 'not-the-token', '--cache-dir', join(cluster!.dir, 'cold-cache'), 'get', 'pods']);
+  const cold = await fails(['--token', 'not-the-token', '--cache-dir', join(cluster().dir, 'cold-cache'), 'get', 'pods']);
   assert.match(cold, /memcache\.go:\d+\] "Unhandled Error" err="couldn't get current server API group list: the server has asked for the client to provide credentials"\n/);
   assert.ok(cold.endsWith('\nerror: You must be logged in to the server (the server has asked for the client to provide credentials)\n'), cold);
 });
@@ -154,7 +121,7 @@ test('a body over 3 MiB is refused with 413 and nothing is stored', { skip }, as
   assert.equal(await fails(['apply', '-f', file]), tooLarge('creating'));
   assert.equal(await fails(['get', 'cm', 'big']), 'Error from server (NotFound): configmaps "big" not found\n');
 
-  const res = await apiRequest(creds, 'POST', '/api/v1/namespaces/default/configmaps', {
+  const res = await apiRequest(creds(), 'POST', '/api/v1/namespaces/default/configmaps', {
     body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { k: 'a'.repeat(4 * 1024 * 1024) } }),
   });
   assert.equal(res.status, 413);
@@ -162,7 +129,7 @@ test('a body over 3 MiB is refused with 413 and nothing is stored', { skip }, as
   assert.equal(res.json?.reason, 'RequestEntityTooLarge');
   assert.equal(res.json?.code, 413);
   assert.equal(res.json?.message, 'Request entity too large: limit is 3145728');
-  assert.equal((await apiRequest(creds, 'GET', '/api/v1/namespaces/default/configmaps/big')).status, 404);
+  assert.equal((await apiRequest(creds(), 'GET', '/api/v1/namespaces/default/configmaps/big')).status, 404);
 
   // An update over the limit is refused the same way and leaves the stored object alone.
   await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: grows\ndata: {k: small}\n');

@@ -4,37 +4,16 @@
  * (so it never falls back to /openapi/v2), and create/apply send `fieldValidation=Strict`, which
  * the server must enforce with kube's message.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiRequest, kubectl, kubectlSkipReason, readCredentials, removeDir, startCluster, type ClusterCredentials, type RunningCluster } from '../support/cluster.js';
+import { apiRequest, sharedCluster } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let cluster: RunningCluster | undefined;
-let creds: ClusterCredentials;
-
-before(async () => {
-  if (skip) return;
-  cluster = await startCluster();
-  creds = readCredentials(cluster);
-});
-
-after(async () => {
-  if (cluster) {
-    await cluster.stop();
-    removeDir(cluster.dir);
-  }
-});
-
-async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const r = await kubectl(cluster!, args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
+const { skip, cluster, creds, run, okResult: ok } = await sharedCluster();
 
 function manifestFile(name: string, content: string): string {
-  const path = join(cluster!.dir, name);
+  const path = join(cluster().dir, name);
   writeFileSync(path, content);
   return path;
 }
@@ -140,7 +119,7 @@ test('kubectl explain svc --recursive, and a field that does not exist', { skip 
   for (const line of ['  metadata\t<ObjectMeta>', '  spec\t<ServiceSpec>', '    ports\t<[]ServicePort>', '      targetPort\t<IntOrString>', '  status\t<ServiceStatus>']) {
     assert.ok(stdout.includes(`\n${line}\n`), `missing line ${JSON.stringify(line)}`);
   }
-  const r = await kubectl(cluster!, ['explain', 'pods.spec.nope']);
+  const r = await run(['explain', 'pods.spec.nope']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'error: field "nope" does not exist\n');
 });
@@ -157,7 +136,7 @@ test('kubectl apply builds its strategic merge patch from the v3 schema', { skip
 });
 
 test('/openapi/v2 serves Swagger 2.0 JSON', { skip }, async () => {
-  const r = await apiRequest(creds, 'GET', '/openapi/v2');
+  const r = await apiRequest(creds(), 'GET', '/openapi/v2');
   assert.equal(r.status, 200);
   assert.equal(r.json.swagger, '2.0');
   assert.deepEqual(r.json.definitions['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
@@ -166,7 +145,7 @@ test('/openapi/v2 serves Swagger 2.0 JSON', { skip }, async () => {
 // Passes once the request path enforces fieldValidation=Strict (the server's side of it).
 test('kubectl apply of a manifest with an unknown field fails with a strict decoding error', { skip }, async () => {
   const file = manifestFile('typo.yaml', deployment('typo', '  replica: 3'));
-  const r = await kubectl(cluster!, ['apply', '-f', file]);
+  const r = await run(['apply', '-f', file]);
   assert.equal(r.code, 1, `apply should fail\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   assert.equal(
     r.stderr,

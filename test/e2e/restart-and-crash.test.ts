@@ -4,54 +4,19 @@
  * the middle of a burst; SIGTERM stops the server cleanly. One data directory for the file,
  * served by successive `flotilla up` processes.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
-import {
-  apiRequest,
-  kubectl,
-  kubectlSkipReason,
-  makeTempDir,
-  readCredentials,
-  removeDir,
-  spawnKubectl,
-  startCluster,
-  waitFor,
-  type KubectlResult,
-  type RunningCluster,
-} from '../support/cluster.js';
+import { apiRequest, readCredentials, sharedCluster, spawnKubectl, waitFor } from '../support/cluster.js';
 
-const skip = await kubectlSkipReason();
-let dir: string | undefined;
-let cluster: RunningCluster | undefined;
-
-before(async () => {
-  if (skip) return;
-  dir = makeTempDir('flotilla-restart-');
-  cluster = await startCluster({ dir });
-});
-
-after(async () => {
-  if (cluster) await cluster.stop();
-  if (dir) removeDir(dir);
-});
+const e2e = await sharedCluster({ dirPrefix: 'flotilla-restart-' });
+const { skip, cluster, run, ok } = e2e;
 
 /** Stop the running server (SIGTERM, exit 0 required) and start a new one on the same data dir. */
 async function restart(): Promise<void> {
-  const code = await cluster!.stop();
-  cluster = undefined;
+  const code = await e2e.stop();
   assert.equal(code, 0, 'flotilla up exits 0 on SIGTERM');
-  cluster = await startCluster({ dir });
-}
-
-function run(args: string[], input?: string): Promise<KubectlResult> {
-  return kubectl(cluster!, args, input);
-}
-
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await run(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r.stdout;
+  await e2e.start();
 }
 
 function service(name: string, type: 'ClusterIP' | 'NodePort', ports: number[], extra = ''): string {
@@ -171,7 +136,7 @@ interface Ack {
 }
 
 test('every acknowledged create survives SIGKILL in the middle of a burst', { skip }, async (t) => {
-  const creds = readCredentials(cluster!);
+  const creds = readCredentials(cluster());
   const ns = await apiRequest(creds, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'burst' } }) });
   assert.equal(ns.status, 201, ns.body);
 
@@ -205,9 +170,8 @@ test('every acknowledged create survives SIGKILL in the middle of a burst', { sk
     const inFlightAtKill = inFlight;
     const acksAtKill = acks.length;
     killed = true;
-    const victim = cluster!;
-    await victim.kill();
-    cluster = undefined;
+    const victim = cluster();
+    await e2e.kill();
     assert.equal(victim.process.signalCode, 'SIGKILL');
     assert.ok(inFlightAtKill > 0, 'the burst was still running when the server was killed');
     // A 201 that still arrives was sent before the process died: it counts as acknowledged too.
@@ -220,8 +184,7 @@ test('every acknowledged create survives SIGKILL in the middle of a burst', { sk
   const ackedRVs = new Set(acks.map((a) => a.resourceVersion));
   assert.equal(ackedRVs.size, acks.length, 'every acknowledged create has its own resourceVersion');
 
-  cluster = await startCluster({ dir });
-  const creds2 = readCredentials(cluster);
+  const creds2 = readCredentials(await e2e.start());
   const list = await apiRequest(creds2, 'GET', '/api/v1/namespaces/burst/configmaps?labelSelector=burst%3Dyes', { timeoutMs: 60_000 });
   assert.equal(list.status, 200);
   const stored = new Map<string, string>(list.json.items.map((i: { metadata: { name: string; resourceVersion: string } }) => [i.metadata.name, i.metadata.resourceVersion]));
@@ -238,16 +201,16 @@ test('every acknowledged create survives SIGKILL in the middle of a burst', { sk
 });
 
 test('SIGTERM stops the server cleanly: exit code 0, open watches end, /readyz stops answering', { skip }, async () => {
-  const creds = readCredentials(cluster!);
+  const creds = readCredentials(cluster());
   const ready = await apiRequest(creds, 'GET', '/readyz', { token: null });
   assert.equal(ready.status, 200);
   assert.equal(ready.body, 'ok');
-  const watch = spawnKubectl(cluster!, ['get', 'configmaps', '-n', 'default', '-w', '-v=6']);
+  const watch = spawnKubectl(cluster(), ['get', 'configmaps', '-n', 'default', '-w', '-v=6']);
   try {
     await waitFor('kubectl get -w to open its watch', () => /watch=true\S* 200 OK/.test(watch.stderr()));
-    const exitCode = await Promise.race([cluster!.stop(), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
-    assert.equal(exitCode, 0, `flotilla up exit code after SIGTERM; output:\n${cluster!.output()}`);
-    cluster = undefined;
+    const server = cluster();
+    const exitCode = await Promise.race([e2e.stop(), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
+    assert.equal(exitCode, 0, `flotilla up exit code after SIGTERM; output:\n${server.output()}`);
     const watchExit = await Promise.race([watch.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref())]);
     assert.notEqual(watchExit, 'timeout', 'kubectl get -w ends when the server stops');
   } finally {

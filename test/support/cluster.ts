@@ -1,14 +1,16 @@
 /**
  * Test support: a real `flotilla up` on a free port with its own data directory, and the real
- * kubectl pointed at it. Every server started here is stopped by `stop()`; data directories are
- * removed unless `keepData` is set.
+ * kubectl pointed at it. `sharedCluster()` gives a test file one cluster, stopped and removed in
+ * its `after` hook.
  */
+import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request as httpsRequest, type Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
@@ -247,5 +249,148 @@ export function spawnKubectl(cluster: Pick<RunningCluster, 'kubeconfig' | 'dir'>
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
+  };
+}
+
+export interface SharedClusterOptions {
+  /** Prefix of the file's temp directory (`flotilla-test-` by default). */
+  dirPrefix?: string;
+  /** Pick one free port in `before` and serve every server of the file on it (so clients configured once keep working across restarts). */
+  fixedPort?: boolean;
+  /**
+   * The file's own setup once the first server is up (clients, credentials), run inside the
+   * helper's `before`. Use this rather than another top-level `before()`: a top-level hook runs as
+   * soon as it is registered, concurrently with this helper's.
+   */
+  setup?: (cluster: RunningCluster) => unknown;
+}
+
+/**
+ * One `flotilla up` for a whole test file, with the file's kubectl helpers. Every server the file
+ * starts (`before`, then `start()` after a `stop()` or `kill()`) uses the same data directory, and
+ * the same port with `fixedPort`.
+ */
+export interface SharedCluster {
+  /** The reason to skip the file's tests (kubectl missing), or undefined. Pass it as `{ skip }`. */
+  readonly skip: string | undefined;
+  /** The running server; throws when none is (skipped, or stopped and not started again). */
+  cluster(): RunningCluster;
+  /** The credentials in the running server's kubeconfig (read once per server). */
+  creds(): ClusterCredentials;
+  /** The port chosen in `before` (only with `fixedPort`). */
+  fixedPort(): number;
+  /** Run the real kubectl against the running server. */
+  run(args: string[], input?: string): Promise<KubectlResult>;
+  /** Run kubectl and require exit code 0; returns the whole result. */
+  okResult(args: string[], input?: string): Promise<KubectlResult>;
+  /** Run kubectl and require exit code 0; returns stdout. */
+  ok(args: string[], input?: string): Promise<string>;
+  /** Run kubectl, require exit code 1 and nothing on stdout; returns stderr. */
+  fails(args: string[], input?: string): Promise<string>;
+  /** A long-running kubectl, stopped in `after` if the test has not stopped it. */
+  spawn(args: string[]): KubectlProcess;
+  /** Something to undo in `after`, before the server stops (last registered, first run). */
+  onCleanup(fn: () => unknown): void;
+  /** SIGTERM the running server and wait for it to exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL the running server and wait for it to exit. */
+  kill(): Promise<void>;
+  /** Start a new server on the file's data directory (after `stop()` or `kill()`). */
+  start(): Promise<RunningCluster>;
+}
+
+/**
+ * Register node:test `before`/`after` hooks for the calling test file: `before` starts one
+ * `flotilla up` in a new temp directory (unless kubectl is missing, see `kubectlSkipReason`);
+ * `after` runs the file's cleanups, stops the kubectl processes from `spawn`, stops the server
+ * and removes the directory. Call it once, at the top level of the file.
+ */
+export async function sharedCluster(opts: SharedClusterOptions = {}): Promise<SharedCluster> {
+  const skip = await kubectlSkipReason();
+  let dir: string | undefined;
+  let port: number | undefined;
+  let current: RunningCluster | undefined;
+  let credsOf: { cluster: RunningCluster; creds: ClusterCredentials } | undefined;
+  const cleanups: (() => unknown)[] = [];
+  const spawned: KubectlProcess[] = [];
+
+  const cluster = (): RunningCluster => {
+    if (!current) throw new Error(skip ? `the cluster was not started: ${skip}` : 'no flotilla server is running');
+    return current;
+  };
+  const start = async (): Promise<RunningCluster> => {
+    if (current) throw new Error('a flotilla server is already running: stop() or kill() it first');
+    if (!dir) throw new Error('start() is for tests, after before() has run');
+    current = await startCluster({ dir, port });
+    return current;
+  };
+  const run = (args: string[], input?: string): Promise<KubectlResult> => kubectl(cluster(), args, input);
+  const okResult = async (args: string[], input?: string): Promise<KubectlResult> => {
+    const r = await run(args, input);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r;
+  };
+
+  before(async () => {
+    if (skip) return;
+    dir = makeTempDir(opts.dirPrefix);
+    if (opts.fixedPort) port = await freePort();
+    const first = await start();
+    await opts.setup?.(first);
+  });
+
+  after(async () => {
+    try {
+      for (const c of cleanups.reverse()) await c();
+      await Promise.all(spawned.map((p) => p.stop()));
+      if (current) await current.stop();
+    } finally {
+      if (dir) removeDir(dir);
+    }
+  });
+
+  return {
+    skip,
+    cluster,
+    creds() {
+      const c = cluster();
+      if (credsOf?.cluster !== c) credsOf = { cluster: c, creds: readCredentials(c) };
+      return credsOf.creds;
+    },
+    fixedPort() {
+      if (port === undefined) throw new Error('no fixed port: pass { fixedPort: true } (and wait for before())');
+      return port;
+    },
+    run,
+    okResult,
+    async ok(args, input) {
+      return (await okResult(args, input)).stdout;
+    },
+    async fails(args, input) {
+      const r = await run(args, input);
+      assert.equal(r.code, 1, `kubectl ${args.join(' ')} should fail\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      return r.stderr;
+    },
+    spawn(args) {
+      const p = spawnKubectl(cluster(), args);
+      spawned.push(p);
+      return p;
+    },
+    onCleanup(fn) {
+      cleanups.push(fn);
+    },
+    async stop() {
+      const c = cluster();
+      const code = await c.stop();
+      if (current === c) current = undefined;
+      return code;
+    },
+    async kill() {
+      const c = cluster();
+      await c.kill();
+      if (current === c) current = undefined;
+    },
+    start,
   };
 }
