@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { FLOTILLA_BIN, makeTempDir, readCredentials, startCluster, waitFor, type ClusterCredentials, type RunningCluster } from '../test/support/cluster.js';
+import { FLOTILLA_BIN, makeTempDir, readCredentials, waitFor, type ClusterCredentials, type RunningCluster } from '../test/support/cluster.js';
 import { SqliteBackend } from '../src/storage/index.js';
 import { connectKv, ensureEtcd, etcdVersion, startEtcd, waitForEtcd, type EtcdKv, type EtcdServer } from './etcd.js';
 import { cpuSeconds, fmtInt, machineBusySeconds, fmtMs, fmtRate, memoryMiB, renderTable, Samples, sleep, type Summary } from './stats.js';
@@ -470,12 +470,12 @@ function memoryRows(report: Report, count: number, idle: ServerMemory, after: Se
 }
 
 /**
- * `flotilla up --port 0` in a temp dir, as test/support/cluster.ts starts it; with node flags for
- * the server process (e.g. --cpu-prof, which NODE_OPTIONS does not allow) it is spawned here the
- * same way, since startCluster takes none.
+ * `flotilla up --port 0` in a temp dir, spawned exactly as test/support/cluster.ts's startCluster
+ * does, plus optional node flags for the server process (e.g. --cpu-prof, which NODE_OPTIONS does
+ * not allow and startCluster does not take). Unlike startCluster it kills the child and removes
+ * the dir when the ready line never comes.
  */
 async function startServer(nodeArgs: string[]): Promise<RunningCluster> {
-  if (nodeArgs.length === 0) return startCluster({ dir: makeTempDir('flotilla-bench-') });
   const dir = makeTempDir('flotilla-bench-');
   const kubeconfig = join(dir, 'kube_config_cluster.yml');
   const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, 'up', '--port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig], {

@@ -40,7 +40,7 @@ function where(url: string): string {
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
   const dist = url.indexOf('/dist/');
-  if (dist >= 0) return url.slice(dist + '/dist/'.length).split('/').slice(0, 2).join('/');
+  if (dist >= 0) return url.slice(dist + '/dist/'.length);
   return url;
 }
 
@@ -113,8 +113,8 @@ function main(): void {
   out.push(`top ${top} functions by self time (share of busy time):`);
   for (const [k, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`${ms(us)} ${pct(us)}  ${k}`);
   out.push('');
-  out.push('self time by where the code lives:');
-  for (const [k, us] of [...byPlace].sort((a, b) => b[1] - a[1]).slice(0, 20)) out.push(`${ms(us)} ${pct(us)}  ${k}`);
+  out.push('self time by file or package:');
+  for (const [k, us] of [...byPlace].sort((a, b) => b[1] - a[1]).slice(0, 25)) out.push(`${ms(us)} ${pct(us)}  ${k}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
