@@ -7,11 +7,11 @@
  * - an owner deleted with `Orphan` keeps its `orphan` finalizer until the references to it are
  *   removed from its dependents.
  * It keeps an index of owners and dependents by uid, built from one list at start and kept up to
- * date from the storage watch, and works through a queue of owner uids.
+ * date from the store's write notifications, and works through a queue of uids.
  */
 import type { Logger } from 'pino';
 import { StatusError } from '../apimachinery/errors.js';
-import type { KubeObject } from '../apimachinery/object.js';
+import type { KubeObject, ObjectMeta } from '../apimachinery/object.js';
 import type { ResourceType } from '../apimachinery/resource-type.js';
 import type { Backend } from '../storage/index.js';
 import type { ResourceRegistry } from './registry.js';
@@ -28,6 +28,7 @@ interface Node {
   deleting: boolean;
 }
 
+const GC_FINALIZERS = ['orphan', 'foregroundDeletion'];
 const RETRY_MS = 1000;
 const STALE_RETRY_MS = 100;
 const decoder = new TextDecoder();
@@ -49,11 +50,25 @@ export class GarbageCollector {
   ) {}
 
   /** Build the index from storage, then follow the storage watch. */
+  /** Build the index from storage, then follow the store's writes as they happen. */
   async start(): Promise<void> {
     const list = await this.backend.list('/registry/');
-    for (const kv of list.items) this.observe(kv.key, decoder.decode(kv.value));
+    for (const kv of list.items) {
+      const where = this.typeOfKey(kv.key);
+      const meta = where && metadataOf(decoder.decode(kv.value));
+      if (where && meta) this.index(kv.key, where, meta);
+    }
     for (const uid of this.nodes.keys()) this.queue.add(uid);
-    void this.follow(list.revision);
+    this.store.observe({
+      written: (rt, obj) => {
+        this.index(this.store.key(rt, obj.metadata.namespace, obj.metadata.name!), { rt, namespace: obj.metadata.namespace, name: obj.metadata.name! }, obj.metadata);
+        this.kick();
+      },
+      deleted: (rt, obj) => {
+        this.forget(this.store.key(rt, obj.metadata.namespace, obj.metadata.name!));
+        this.kick();
+      },
+    });
     this.kick();
   }
 
@@ -72,59 +87,35 @@ export class GarbageCollector {
     this.retryTimers.add(timer);
   }
 
-  private async follow(after: number): Promise<void> {
-    try {
-      for await (const ev of this.backend.watch('/registry/', after, this.abort.signal)) {
-        after = ev.kv.modRevision;
-        if (ev.type === 'delete') this.forget(ev.kv.key);
-        else this.observe(ev.kv.key, decoder.decode(ev.kv.value));
-        this.kick();
-      }
-    } catch (e) {
-      if (this.abort.signal.aborted) return;
-      // Fell behind or the history was compacted: rebuild the index from a fresh list.
-      this.log.info({ err: (e as Error).message }, 'garbage collector watch ended; relisting');
-      this.nodes.clear();
-      this.byKey.clear();
-      this.dependents.clear();
-      await this.start();
-    }
-  }
-
   /** The resource type a storage key belongs to (any served version will do). */
   private typeOfKey(key: string): { rt: ResourceType; namespace?: string; name: string } | undefined {
     const parts = key.split('/');
     // ['', 'registry', group|core, plural, ns?, name]
-    const group = parts[2] === 'core' ? '' : parts[2];
-    const plural = parts[3];
-    const rt = this.registry.all().find((r) => r.group === group && r.plural === plural && !(r.group === 'events.k8s.io'));
+    const rt = this.registry.byGroupResource(parts[2] === 'core' ? '' : parts[2], parts[3]);
     if (!rt) return undefined;
     return rt.namespaced ? { rt, namespace: parts[4], name: parts[5] } : { rt, name: parts[4] };
   }
 
-  private observe(key: string, text: string): void {
-    const where = this.typeOfKey(key);
-    if (!where) return;
-    const obj = JSON.parse(text) as KubeObject;
-    const uid = obj.metadata.uid;
+  private index(key: string, where: { rt: ResourceType; namespace?: string; name: string }, meta: ObjectMeta): void {
+    const uid = meta.uid;
     if (!uid) return;
     this.forget(key, false);
     const node: Node = {
       uid,
       key,
       ...where,
-      owners: (obj.metadata.ownerReferences ?? []).map((r) => ({ uid: r.uid, blockOwnerDeletion: Boolean(r.blockOwnerDeletion) })),
-      finalizers: obj.metadata.finalizers ?? [],
-      deleting: Boolean(obj.metadata.deletionTimestamp),
+      owners: (meta.ownerReferences ?? []).map((r) => ({ uid: r.uid, blockOwnerDeletion: Boolean(r.blockOwnerDeletion) })),
+      finalizers: [...(meta.finalizers ?? [])],
+      deleting: Boolean(meta.deletionTimestamp),
     };
     this.nodes.set(uid, node);
     this.byKey.set(key, uid);
     for (const owner of node.owners) {
       if (!this.dependents.has(owner.uid)) this.dependents.set(owner.uid, new Set());
       this.dependents.get(owner.uid)!.add(uid);
-      this.queue.add(owner.uid);
     }
-    this.queue.add(uid);
+    // Only objects with owners (to check) or deletion finalizers of ours (to carry out) need work.
+    if (node.owners.length > 0 || (node.deleting && GC_FINALIZERS.some((f) => node.finalizers.includes(f)))) this.queue.add(uid);
   }
 
   private forget(key: string, enqueue = true): void {
@@ -135,9 +126,12 @@ export class GarbageCollector {
     this.byKey.delete(key);
     for (const owner of node.owners) {
       this.dependents.get(owner.uid)?.delete(uid);
-      if (enqueue) this.queue.add(owner.uid);
+      if (this.dependents.get(owner.uid)?.size === 0) this.dependents.delete(owner.uid);
+      // An owner in foreground deletion waits for its dependents to go.
+      if (enqueue && this.nodes.get(owner.uid)?.deleting) this.queue.add(owner.uid);
     }
-    if (enqueue) this.queue.add(uid);
+    // A gone owner's dependents may now be orphans.
+    if (enqueue && this.dependents.has(uid)) this.queue.add(uid);
   }
 
   private kick(): void {
@@ -225,6 +219,28 @@ export class GarbageCollector {
       return next;
     });
   }
+}
+
+/**
+ * The metadata of a stored object without parsing the whole object: stored JSON has
+ * apiVersion, kind and then metadata, so the metadata object is cut out and parsed alone.
+ */
+function metadataOf(text: string): ObjectMeta | undefined {
+  const open = text.indexOf('"metadata":{');
+  if (open < 0) return undefined;
+  const start = open + '"metadata":'.length;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */) depth++;
+    else if (c === 125 /* } */ && --depth === 0) return JSON.parse(text.slice(start, i + 1)) as ObjectMeta;
+  }
+  return undefined;
 }
 
 function selfLink(node: Node): string {

@@ -37,9 +37,9 @@ export function sendJsonText(res: ServerResponse, code: number, json: string, fo
   else sendText(res, code, 'application/json', json);
 }
 
-export function sendObject(res: ServerResponse, code: number, obj: unknown, format: ResponseFormat = { kind: 'json' }): void {
+export function sendObject(res: ServerResponse, code: number, obj: unknown, format: ResponseFormat = { kind: 'json' }, json?: string): void {
   if (format.kind === 'yaml') sendText(res, code, 'application/yaml', toYaml(obj));
-  else sendText(res, code, 'application/json', JSON.stringify(obj));
+  else sendText(res, code, 'application/json', json ?? JSON.stringify(obj));
 }
 
 export function sendStatusError(res: ServerResponse, err: StatusError): void {

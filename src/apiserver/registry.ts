@@ -7,17 +7,33 @@ import { GROUP_PRIORITY } from './builtin-resources.js';
 
 export class ResourceRegistry {
   private readonly byPath = new Map<string, ResourceType>();
+  private readonly byResource = new Map<string, Set<ResourceType>>();
 
   constructor(resources: readonly ResourceType[]) {
     for (const rt of resources) this.add(rt);
   }
 
   add(rt: ResourceType): void {
+    this.remove(rt);
     this.byPath.set(`${apiVersionOf(rt)}/${rt.plural}`, rt);
+    const key = `${rt.group}/${rt.plural}`;
+    if (!this.byResource.has(key)) this.byResource.set(key, new Set());
+    this.byResource.get(key)!.add(rt);
   }
 
   remove(rt: Pick<ResourceType, 'group' | 'version' | 'plural'>): void {
-    this.byPath.delete(`${apiVersionOf(rt)}/${rt.plural}`);
+    const path = `${apiVersionOf(rt)}/${rt.plural}`;
+    const existing = this.byPath.get(path);
+    if (!existing) return;
+    this.byPath.delete(path);
+    const set = this.byResource.get(`${rt.group}/${rt.plural}`);
+    set?.delete(existing);
+    if (set?.size === 0) this.byResource.delete(`${rt.group}/${rt.plural}`);
+  }
+
+  /** Any served version of a group's resource (all versions share one storage prefix). */
+  byGroupResource(group: string, plural: string): ResourceType | undefined {
+    return this.byResource.get(`${group}/${plural}`)?.values().next().value;
   }
 
   lookup(group: string, version: string, plural: string): ResourceType | undefined {

@@ -22,11 +22,11 @@ import { apiVersionOf, DEFAULT_SCALE_PATHS, groupResource, type ResourceType } f
 import { getAtPath, setAtPath } from '../apimachinery/field-path.js';
 import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from './negotiation.js';
 import { readBody, sendJsonText, sendObject } from './http-util.js';
-import type { DeleteOptions, Store, StoredObject, WriteOptions } from './store.js';
+import { writtenJson, type DeleteOptions, type Store, type StoredObject, type WriteOptions } from './store.js';
 import { managerFromUserAgent, validateApplyRequest, validateFieldManager } from './field-manager/index.js';
 import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
-import { dropUnknownFields, findUnknownFields, strictDecodingErrors, strictDecodingMessage, unknownMessage, warningHeaderValue, type KindSchema } from './openapi/index.js';
+import { dropUnknownFields, findUnknownFields, strictDecodingErrorsFast, strictDecodingMessage, unknownMessage, warningHeaderValue, type KindSchema } from './openapi/index.js';
 
 export interface ResourceRequest {
   rt: ResourceType;
@@ -51,6 +51,7 @@ export interface ResourceHandlerHooks {
 /** kube-apiserver's --min-request-timeout: watches end after 30–60 minutes unless asked otherwise. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
 const BOOKMARK_INTERVAL_MS = 60_000;
+const LIST_CHUNK_ITEMS = 256;
 
 export class ResourceHandler {
   constructor(
@@ -120,7 +121,18 @@ export class ResourceHandler {
     if (page.continue) meta.continue = page.continue;
     if (page.remainingItemCount !== undefined) meta.remainingItemCount = page.remainingItemCount;
     const head = `{"kind":${JSON.stringify(r.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.rt))},"metadata":${JSON.stringify(meta)},"items":[`;
-    sendJsonText(res, 200, `${head}${page.items.map((i: StoredObject) => i.text).join(',')}]}`, r.format);
+    if (r.format.kind !== 'json') {
+      sendJsonText(res, 200, `${head}${page.items.map((i: StoredObject) => i.text).join(',')}]}`, r.format);
+      return;
+    }
+    // Stream large lists in chunks instead of building one string of every item.
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write(head);
+    for (let i = 0; i < page.items.length; i += LIST_CHUNK_ITEMS) {
+      const chunk = page.items.slice(i, i + LIST_CHUNK_ITEMS).map((item: StoredObject) => item.text).join(',');
+      res.write(i === 0 ? chunk : `,${chunk}`);
+    }
+    res.end(']}');
   }
 
   private table(r: ResourceRequest, objects: KubeObject[], resourceVersion: string, cont?: string, remaining?: number) {
@@ -165,7 +177,6 @@ export class ResourceHandler {
       throw e;
     }
     const iterator = events[Symbol.asyncIterator]();
-    const aborted = abortedResult(signal);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     let headersSent = false;
@@ -185,7 +196,8 @@ export class ResourceHandler {
         }, BOOKMARK_INTERVAL_MS)
       : undefined;
     try {
-      let next = await Promise.race([iterator.next(), aborted]);
+      // The storage watch ends when `signal` aborts, so a pending next() settles then too.
+      let next = await iterator.next();
       while (!next.done && !signal.aborted) {
         const ev = next.value;
         if (ev.type === 'ERROR') {
@@ -208,7 +220,7 @@ export class ResourceHandler {
           lastRv = resourceVersionOfText(ev.text) ?? lastRv;
           await write(`{"type":"${ev.type}","object":${ev.text}}\n`);
         }
-        next = await Promise.race([iterator.next(), aborted]);
+        next = await iterator.next();
       }
     } catch (e) {
       // A watcher too slow to keep up is closed; its client re-watches from the last version it saw.
@@ -232,13 +244,13 @@ export class ResourceHandler {
   private async create(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const body = await this.readObject(req, r, res);
     const created = await this.store.create(r.rt, r.namespace, body, writeOptions(req, r.query, 'CreateOptions'));
-    sendObject(res, 201, created, r.format);
+    sendObject(res, 201, created, r.format, writtenJson(created));
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const body = await this.readObject(req, r, res);
     const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, writeOptions(req, r.query, 'UpdateOptions'));
-    sendObject(res, created ? 201 : 200, object, r.format);
+    sendObject(res, created ? 201 : 200, object, r.format, writtenJson(object));
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, subresource?: 'status'): Promise<void> {
@@ -260,7 +272,7 @@ export class ResourceHandler {
         force: isTrue(r.query.get('force')),
         subresource,
       });
-      sendObject(res, created ? 201 : 200, object, r.format);
+      sendObject(res, created ? 201 : 200, object, r.format, writtenJson(object));
       return;
     }
     const { object } = await this.store.update(
@@ -278,14 +290,14 @@ export class ResourceHandler {
       },
       { ...options, subresource },
     );
-    sendObject(res, 200, object, r.format);
+    sendObject(res, 200, object, r.format, writtenJson(object));
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const options = await this.readDeleteOptions(req, r.query);
     const { object, deleted } = await this.store.delete(r.rt, r.namespace, r.name!, options);
     if (!deleted && r.rt.group === '' && r.rt.plural === 'namespaces') this.hooks.onNamespaceTerminating?.(r.name!);
-    sendObject(res, 200, object, r.format);
+    sendObject(res, 200, object, r.format, writtenJson(object));
   }
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
@@ -318,7 +330,7 @@ export class ResourceHandler {
         if (method === 'PUT') {
           const body = await this.readObject(req);
           const { object } = await this.store.update(r.rt, r.namespace, r.name, () => body, { ...writeOptions(req, r.query, 'UpdateOptions'), subresource: 'status' });
-          return sendObject(res, 200, object, r.format);
+          return sendObject(res, 200, object, r.format, writtenJson(object));
         }
         if (method === 'PATCH') return this.patch(req, res, r, 'status');
         throw methodNotAllowed();
@@ -438,7 +450,7 @@ export class ResourceHandler {
     if (r && res) {
       const schema = this.hooks.schemaFor?.(r.rt);
       const type = mediaType(contentType) || 'application/json';
-      if (schema && type === 'application/json') this.reportFieldProblems(r, res, () => strictDecodingErrors(schema, raw.toString('utf8')));
+      if (schema && type === 'application/json') this.reportFieldProblems(r, res, () => strictDecodingErrorsFast(schema, raw.toString('utf8'), body));
       else if (schema && type === 'application/yaml') this.reportFieldProblems(r, res, () => findUnknownFields(schema, body).map(unknownMessage));
       if (schema) dropUnknownFields(schema, body);
     }
@@ -561,9 +573,3 @@ function selectorString(selector: { matchLabels?: Record<string, string>; matchE
   return parts.join(',');
 }
 
-function abortedResult(signal: AbortSignal): Promise<IteratorResult<never>> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve({ done: true, value: undefined });
-    else signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
-  });
-}

@@ -38,6 +38,15 @@ import { apply as applyConfiguration, builtinEmptyObject, builtinListMeta, recor
 import { conversionKey, CONVERSIONS, type Conversion } from './conversion.js';
 import { strategyKey, type Strategy, type StrategyTable } from './strategy.js';
 
+const renderedText = new WeakMap<KeyValue, string>();
+/** The JSON text of objects this store just wrote, so responses need not serialise them again. */
+const writtenText = new WeakMap<KubeObject, string>();
+
+/** The JSON of an object as the store wrote it, if it came from a create or update just now. */
+export function writtenJson(obj: KubeObject): string | undefined {
+  return writtenText.get(obj);
+}
+
 /** An object read from storage: its JSON text (with resourceVersion), parsed on demand. */
 export class StoredObject {
   private parsed?: KubeObject;
@@ -48,7 +57,16 @@ export class StoredObject {
   ) {}
   get text(): string {
     if (this.textCache === undefined) {
-      this.textCache = this.conversion ? JSON.stringify(this.object) : storedTextWithResourceVersion(this.kv.value, this.kv.modRevision);
+      if (this.conversion) this.textCache = JSON.stringify(this.object);
+      else {
+        // One storage event reaches every watcher: render its text once for all of them.
+        let text = renderedText.get(this.kv);
+        if (text === undefined) {
+          text = storedTextWithResourceVersion(this.kv.value, this.kv.modRevision);
+          renderedText.set(this.kv, text);
+        }
+        this.textCache = text;
+      }
     }
     return this.textCache;
   }
@@ -121,7 +139,15 @@ const CONTINUE_TOO_OLD =
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_UPDATE_RETRIES = 16;
 
+export interface StoreObserver {
+  written(rt: ResourceType, obj: KubeObject): void;
+  deleted(rt: ResourceType, obj: KubeObject): void;
+}
+
 export class Store {
+  /** Namespace name → terminating, for the check every namespaced create makes (filled on first use). */
+  private readonly namespaces = new Map<string, boolean>();
+
   constructor(
     private readonly backend: Backend,
     private readonly strategies: StrategyTable,
@@ -129,6 +155,28 @@ export class Store {
     private readonly conversions: ReadonlyMap<string, Conversion> = CONVERSIONS,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  // ---- observers --------------------------------------------------------------------------
+
+  private readonly observers: StoreObserver[] = [];
+
+  /**
+   * Be told of every object this store writes or deletes, with the object in hand (this process
+   * owns the storage, so nothing is missed). The observer must not change the object.
+   */
+  observe(observer: StoreObserver): void {
+    this.observers.push(observer);
+  }
+
+  private notifyWritten(rt: ResourceType, obj: KubeObject): void {
+    if (obj.kind === 'Namespace' && rt.group === '') this.namespaces.set(obj.metadata.name!, Boolean(obj.metadata.deletionTimestamp) || obj.status?.phase === 'Terminating');
+    for (const o of this.observers) o.written(rt, obj);
+  }
+
+  private notifyDeleted(rt: ResourceType, obj: KubeObject): void {
+    if (obj.kind === 'Namespace' && rt.group === '') this.namespaces.delete(obj.metadata.name!);
+    for (const o of this.observers) o.deleted(rt, obj);
+  }
 
   // ---- keys -------------------------------------------------------------------------------
 
@@ -271,8 +319,9 @@ export class Store {
 
   // ---- writes -----------------------------------------------------------------------------
 
+  /** Create an object. The store takes ownership of `body` (and fills it in): pass a fresh object. */
   async create(rt: ResourceType, namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    const obj = structuredClone(body);
+    const obj = body;
     this.checkTypeAndNamespace(rt, namespace, obj);
     if (rt.namespaced) await this.checkNamespaceAcceptsCreates(rt, namespace!, obj.metadata.name ?? obj.metadata.generateName ?? '');
     const strategy = this.strategy(rt);
@@ -296,15 +345,18 @@ export class Store {
       return obj;
     }
     let revision: number;
+    const encoded = this.encode(rt, obj);
     try {
-      revision = await this.backend.create(this.key(rt, namespace, meta.name!), this.encode(rt, obj));
+      revision = await this.backend.create(this.key(rt, namespace, meta.name!), encoded);
     } catch (e) {
       strategy.release?.(obj, undefined);
       if (e instanceof KeyExistsError) throw alreadyExists(groupResource(rt), meta.name!);
       throw e;
     }
     meta.resourceVersion = String(revision);
+    if (!this.conversionFor(rt)) writtenText.set(obj, storedTextWithResourceVersion(encoded, revision));
     strategy.afterWrite?.(obj, undefined);
+    this.notifyWritten(rt, obj);
     return obj;
   }
 
@@ -366,6 +418,7 @@ export class Store {
           throw e;
         }
         strategy.afterDelete?.(next);
+        this.notifyDeleted(rt, next);
         return { object: next, created: false };
       }
       strategy.allocate?.(next, current);
@@ -374,8 +427,10 @@ export class Store {
         return { object: next, created: false };
       }
       try {
-        const revision = await this.backend.update(key, this.encode(rt, next), kv!.modRevision);
+        const encoded = this.encode(rt, next);
+        const revision = await this.backend.update(key, encoded, kv!.modRevision);
         next.metadata.resourceVersion = String(revision);
+        if (!this.conversionFor(rt)) writtenText.set(next, storedTextWithResourceVersion(encoded, revision));
       } catch (e) {
         strategy.release?.(next, current);
         if (e instanceof ConflictError && !requested && attempt < MAX_UPDATE_RETRIES) continue;
@@ -384,6 +439,7 @@ export class Store {
         throw e;
       }
       strategy.afterWrite?.(next, current);
+      this.notifyWritten(rt, next);
       return { object: next, created: false };
     }
   }
@@ -489,6 +545,7 @@ export class Store {
           throw e;
         }
         strategy.afterWrite?.(next, current);
+        this.notifyWritten(rt, next);
         return { object: next, deleted: false };
       }
       if (opts.dryRun) return { object: current, deleted: true };
@@ -500,6 +557,7 @@ export class Store {
         throw e;
       }
       strategy.afterDelete?.(current);
+      this.notifyDeleted(rt, current);
       return { object: current, deleted: true };
     }
   }
@@ -617,10 +675,15 @@ export class Store {
   }
 
   private async checkNamespaceAcceptsCreates(rt: ResourceType, namespace: string, name: string): Promise<void> {
-    const kv = await this.backend.get(`/registry/core/namespaces/${namespace}`);
-    if (!kv) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-    const ns = decodeFromStorage(kv.value, kv.modRevision);
-    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
+    let terminating = this.namespaces.get(namespace);
+    if (terminating === undefined) {
+      const kv = await this.backend.get(`/registry/core/namespaces/${namespace}`);
+      if (!kv) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+      const ns = decodeFromStorage(kv.value, kv.modRevision);
+      terminating = Boolean(ns.metadata.deletionTimestamp) || ns.status?.phase === 'Terminating';
+      this.namespaces.set(namespace, terminating);
+    }
+    if (terminating) {
       const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
       throw forbidden(`${qualifiedName(groupResource(rt))} "${name}" is forbidden: ${why}`, {
         name,

@@ -392,3 +392,70 @@ export function dropUnknownFields(kind: KindSchema, obj: unknown): void {
   };
   walk(obj, kind.schema);
 }
+
+/**
+ * The strict decoding errors of a JSON body that has already been parsed, with a fast path for
+ * the common clean body: count the keys in the text and in the parsed value (a repeated key
+ * makes them differ) and look for unknown fields on the parsed value; only a body that fails
+ * either check is walked again, token by token, for kube's exact messages and order.
+ */
+export function strictDecodingErrorsFast(kind: KindSchema, jsonText: string, parsed: unknown): string[] {
+  if (countKeysInText(jsonText) === countKeysInValue(parsed) && !hasUnknownFields(kind, parsed)) return [];
+  return strictDecodingErrors(kind, jsonText);
+}
+
+function countKeysInValue(v: unknown): number {
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const item of v) n += countKeysInValue(item);
+    return n;
+  }
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  for (const value of Object.values(v)) n += 1 + countKeysInValue(value);
+  return n;
+}
+
+/** Object keys in JSON text: strings followed by a colon (outside strings). */
+function countKeysInText(text: string): number {
+  let n = 0;
+  let inString = false;
+  let stringEnded = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) {
+        inString = false;
+        stringEnded = true;
+      }
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 58 && stringEnded) n++;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 34) stringEnded = false;
+  }
+  return n;
+}
+
+function hasUnknownFields(kind: KindSchema, obj: unknown): boolean {
+  const walk = (value: unknown, schema: Schema | undefined, parentStructural: boolean): boolean => {
+    const structural = parentStructural && !viaRef(schema);
+    const shape = shapeOf(kind, schema, structural);
+    if (Array.isArray(value)) return shape.kind === 'list' && value.some((item) => walk(item, shape.items, structural));
+    if (value === null || typeof value !== 'object') return false;
+    const record = value as Record<string, unknown>;
+    if (shape.kind === 'map') return Object.values(record).some((v) => walk(v, shape.values, structural));
+    if (shape.kind !== 'struct') return false;
+    for (const [key, v] of Object.entries(record)) {
+      if (shape.embedded && EMBEDDED_FIELDS.has(key)) {
+        if (key === 'metadata' && walk(v, { $ref: `#/components/schemas/${OBJECT_META}` }, structural)) return true;
+        continue;
+      }
+      const prop = Object.hasOwn(shape.properties, key) ? shape.properties[key] : undefined;
+      if (prop ? walk(v, prop, structural) : shape.extra ? walk(v, shape.extra, structural) : !shape.preserve) return true;
+    }
+    return false;
+  };
+  return walk(obj, kind.schema, kind.structural);
+}

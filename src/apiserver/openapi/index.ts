@@ -30,6 +30,7 @@ export {
   findUnknownFields,
   parseJsonNodes,
   strictDecodingErrors,
+  strictDecodingErrorsFast,
   strictDecodingMessage,
   unknownMessage,
   warningHeaderValue,

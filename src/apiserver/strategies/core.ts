@@ -40,6 +40,19 @@ export function qosClass(spec: Json): string {
   return guaranteed && limits.size === QOS_RESOURCES.length ? 'Guaranteed' : 'Burstable';
 }
 
+/**
+ * The DefaultTolerationSeconds admission plugin: pods tolerate a not-ready or unreachable node
+ * for 300 s before the node lifecycle controller evicts them.
+ */
+function addDefaultTolerations(spec: Json): void {
+  const tolerations: Json[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some((t) => (t?.key === key || (t?.key === undefined && t?.operator === 'Exists')) && (t?.effect === undefined || t?.effect === '' || t?.effect === 'NoExecute'));
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+  spec.tolerations = tolerations;
+}
+
 export const podStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
@@ -55,6 +68,7 @@ export const podStrategy: Strategy = {
       spec.enableServiceLinks ??= true;
       spec.preemptionPolicy ??= 'PreemptLowerThanOrEqual';
       spec.priority ??= 0;
+      addDefaultTolerations(spec);
     }
     // Requests default to limits, as SetDefaults_Pod does.
     for (const c of [...(obj.spec?.containers ?? []), ...(obj.spec?.initContainers ?? [])]) {
