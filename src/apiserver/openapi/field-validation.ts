@@ -102,6 +102,20 @@ function join(path: string, key: string): string {
 /** A schema with `$ref`s and single-member `allOf`s followed (properties of `allOf` merged). */
 function resolved(kind: KindSchema, s: Schema | undefined, depth = 0): Schema | undefined {
   if (!s || depth > 32) return s;
+  if (depth === 0 && !kind.structural) {
+    // Built-in schemas never change: resolve each node once.
+    const hit = resolvedBuiltins.get(s);
+    if (hit !== undefined) return hit;
+    const r = resolvedUncached(kind, s, depth);
+    if (r) resolvedBuiltins.set(s, r);
+    return r;
+  }
+  return resolvedUncached(kind, s, depth);
+}
+
+const resolvedBuiltins = new WeakMap<Schema, Schema>();
+
+function resolvedUncached(kind: KindSchema, s: Schema, depth: number): Schema | undefined {
   if (s.$ref) return resolved(kind, kind.resolve(refName(s.$ref)), depth + 1);
   if (s.allOf?.length) {
     let merged: Schema = { ...s, allOf: undefined };
