@@ -41,24 +41,7 @@ export function findUnknownFields(kind: KindSchema, obj: unknown): string[] {
  * order, each once. Throws SyntaxError for text that is not JSON.
  */
 export function findDuplicateFields(jsonText: string): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const walk = (n: JsonNode, path: string): void => {
-    if (n.t === 'array') n.items.forEach((item, i) => walk(item, `${path}[${i}]`));
-    if (n.t !== 'object') return;
-    const keys = new Set<string>();
-    for (const [key, value] of n.entries) {
-      const p = join(path, key);
-      if (keys.has(key)) {
-        if (!seen.has(p)) out.push(p);
-        seen.add(p);
-      }
-      keys.add(key);
-      walk(value, p);
-    }
-  };
-  walk(parseJsonNodes(jsonText), '');
-  return out;
+  return findDuplicatesIn(parseJsonNodes(jsonText));
 }
 
 /**
