@@ -11,10 +11,16 @@
  * and prints the goals next to the figures. A missed goal does not fail the process; a real
  * error (a failed request, a server that will not start) does, after cleanup.
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/apiserver.js [--pods 10000] [--big 50000]
- *      [--concurrency 64] [--skip-etcd] [--skip-big] [--watchers 100] [--rate 100]
- *      [--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"]
- * Every option can also be given as an environment variable: BENCH_PODS, BENCH_BIG, ...
+ * Run: npx tsc -p tsconfig.json && node dist/bench/apiserver.js (or `npm run bench`). Options:
+ *   --pods 10000 --big 50000 --concurrency 64 --gets 10000 --list-runs 10 --watchers 100
+ *   --watch-writes 1000 --rate 100 --slo-writes 1000 --warmup 1000 --idle-ms 12000
+ *   --skip-etcd --skip-big --server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * Every option can also be given as an environment variable: BENCH_PODS, BENCH_SKIP_ETCD, ...
+ * A server CPU profile is read with `node dist/bench/cpuprofile-top.js <file> [--under create]`.
+ *
+ * Reading the figures: the load generator runs in this process on the same 2 cores as the
+ * server, so each row notes the CPU the server, this client and any other process used. A row
+ * whose "other processes" share is high was measured on a busy machine.
  */
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -42,6 +48,7 @@ interface Options {
   rate: number;
   sloWrites: number;
   warmup: number;
+  idleMs: number;
   skipEtcd: boolean;
   skipBig: boolean;
   serverNodeArgs: string;
@@ -58,6 +65,7 @@ const DEFAULTS: Options = {
   rate: 100,
   sloWrites: 1000,
   warmup: 1000,
+  idleMs: 12_000,
   skipEtcd: false,
   skipBig: false,
   serverNodeArgs: '',
@@ -452,9 +460,12 @@ async function serverMemory(client: Client, pid: number): Promise<ServerMemory> 
   return { rss, hwm, heapUsed: metric('nodejs_heap_size_used_bytes'), heapTotal: metric('nodejs_heap_size_total_bytes'), external: metric('nodejs_external_memory_bytes') };
 }
 
-/** Wait for the server to go idle (V8 finishes its concurrent collection work), then measure. */
-async function idleMemory(client: Client, pid: number): Promise<ServerMemory> {
-  await sleep(3000);
+/**
+ * Let the server sit idle long enough for V8's memory reducer (which starts full collections
+ * about 8 s after allocation stops) to collect, then measure. Nothing can force a GC from outside.
+ */
+async function idleMemory(client: Client, pid: number, idleMs: number): Promise<ServerMemory> {
+  await sleep(idleMs);
   return serverMemory(client, pid);
 }
 
@@ -606,7 +617,7 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
   }
 
   // 6a. memory at the small size, idle (before any big list response was built)
-  const idleSmall = await timed(report, `6. idle memory at ${fmtInt(opts.pods)} pods`, () => idleMemory(client, pid));
+  const idleSmall = await timed(report, `6. idle memory at ${fmtInt(opts.pods)} pods`, () => idleMemory(client, pid, opts.idleMs));
 
   // 3. lists
   if (opts.listRuns > 0) {
@@ -658,7 +669,7 @@ async function flotillaPhases(opts: Options, report: Report): Promise<void> {
       p99: fill.latency.p99,
       note: cpuNote(pid, cpu0, fill.elapsedMs, fill.ops),
     });
-    const idleBig = await timed(report, `6. idle memory at ${fmtInt(opts.big)} pods`, () => idleMemory(client, pid));
+    const idleBig = await timed(report, `6. idle memory at ${fmtInt(opts.big)} pods`, () => idleMemory(client, pid, opts.idleMs));
     const runs = Math.min(3, Math.max(1, opts.listRuns));
     const lat = new Samples();
     let bytes = 0;
@@ -1203,7 +1214,7 @@ function printReport(opts: Options, report: Report, totalMs: number): void {
     `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; Node ${process.version}`,
   );
   out.push(
-    `options: --pods ${opts.pods} --big ${opts.skipBig ? 'skipped' : opts.big} --concurrency ${opts.concurrency} --gets ${opts.gets} --list-runs ${opts.listRuns} --watchers ${opts.watchers} --watch-writes ${opts.watchWrites} --rate ${opts.rate} --slo-writes ${opts.sloWrites} --warmup ${opts.warmup}${opts.skipEtcd ? ' --skip-etcd' : ''}`,
+    `options: --pods ${opts.pods} --big ${opts.skipBig ? 'skipped' : opts.big} --concurrency ${opts.concurrency} --gets ${opts.gets} --list-runs ${opts.listRuns} --watchers ${opts.watchers} --watch-writes ${opts.watchWrites} --rate ${opts.rate} --slo-writes ${opts.sloWrites} --warmup ${opts.warmup} --idle-ms ${opts.idleMs}${opts.skipEtcd ? ' --skip-etcd' : ''}`,
   );
   out.push(`load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; machine CPU used by processes other than the bench and its servers during the run: ${othersNote()}`);
   out.push('client and server share the machine: the load generator (this process) takes CPU from the server. "other processes" in the notes is CPU used by anything else.');

@@ -5,10 +5,18 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { up } from './up.js';
+import { startControlPlane } from './control-plane.js';
+import { createLogger } from '../runtime/index.js';
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535).');
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 5000) throw new InvalidArgumentError('must be a whole number from 0 to 5000.');
   return n;
 }
 
@@ -30,7 +38,9 @@ program
   .option('--data-dir <dir>', 'where the cluster keeps its state and certificates', '.flotilla')
   .option('--kubeconfig <file>', 'where to write the admin kubeconfig', './kube_config_cluster.yml')
   .option('--log-level <level>', 'log level: info or debug', 'info')
-  .action(async (opts: { port: number; host: string; dataDir: string; kubeconfig: string; logLevel: string }) => {
+  .option('--nodes <count>', 'simulated nodes that run pods', count, 3)
+  .option('--no-controllers', 'run the API server alone (no scheduler or controllers)')
+  .action(async (opts: { port: number; host: string; dataDir: string; kubeconfig: string; logLevel: string; nodes: number; controllers: boolean }) => {
     if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
     let cluster: Awaited<ReturnType<typeof up>>;
     try {
@@ -50,6 +60,32 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('controllers')
+  .description('Run the scheduler and the controllers against any cluster (until Ctrl-C)')
+  .requiredOption('--kubeconfig <file>', 'kubeconfig of the cluster to manage')
+  .option('--metrics-port <port>', 'port for /healthz, /readyz and /metrics', port, 10257)
+  .option('--leader-elect', 'elect a leader through a Lease in kube-system, so several copies can run', false)
+  .option('--log-level <level>', 'log level: info or debug', 'info')
+  .action(async (opts: { kubeconfig: string; metricsPort: number; leaderElect: boolean; logLevel: string }) => {
+    if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
+    const signal = new AbortController();
+    const logger = createLogger({ level: opts.logLevel as 'info' | 'debug' });
+    let plane: Awaited<ReturnType<typeof startControlPlane>>;
+    try {
+      plane = await startControlPlane({ kubeconfigPath: opts.kubeconfig, logger, signal: signal.signal, metricsPort: opts.metricsPort, leaderElection: opts.leaderElect });
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    process.stdout.write(`Running ${plane.controllers.join(', ')}; metrics on 127.0.0.1:${plane.metricsPort}/metrics\n`);
+    const shutdown = () => {
+      signal.abort();
+      plane.stopped.then(() => process.exit(0)).catch((e: Error) => fail(e.message));
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
   });
 
 program.parseAsync(process.argv).catch((e: Error) => fail(e.message));

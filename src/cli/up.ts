@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { ApiServer, defaultServingNames, ensureAdminToken, ensureServingMaterial } from '../apiserver/index.js';
 import { SqliteBackend, startCompactor } from '../storage/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { startControlPlane, startLocalNodes } from './control-plane.js';
 
 export interface UpOptions {
   port: number;
@@ -16,6 +17,10 @@ export interface UpOptions {
   dataDir: string;
   kubeconfig: string;
   logLevel: string;
+  /** Simulated nodes to run pods on (0: none). */
+  nodes: number;
+  /** Run the controller manager and scheduler (false: the API server alone). */
+  controllers: boolean;
 }
 
 /** How many revisions the store keeps for watches to resume from, and how often it compacts. */
@@ -24,18 +29,18 @@ const COMPACT_RETAIN_REVISIONS = 10_000;
 
 export async function up(opts: UpOptions, progress: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<{ stop: () => Promise<void>; port: number }> {
   const dataDir = resolve(opts.dataDir);
-  progress(`[1/5] Preparing data directory ${dataDir}`);
+  progress(`[1/7] Preparing data directory ${dataDir}`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dbPath = join(dataDir, 'state.db');
-  progress(`[2/5] Opening storage (SQLite, WAL) ${dbPath}`);
+  progress(`[2/7] Opening storage (SQLite, WAL) ${dbPath}`);
   const backend = SqliteBackend.open(dbPath);
   const stopCompactor = startCompactor(backend, { intervalMs: COMPACT_INTERVAL_MS, retain: COMPACT_RETAIN_REVISIONS });
-  progress('[3/5] Loading the cluster CA and serving certificate');
+  progress('[3/7] Loading the cluster CA and serving certificate');
   const tls = await ensureServingMaterial(dataDir, defaultServingNames(opts.host === '0.0.0.0' ? [] : [opts.host]));
   const token = ensureAdminToken(dataDir);
   const logger = pino({ level: opts.logLevel }, pino.destination(2));
   const server = new ApiServer({ backend, tls, adminToken: token, host: opts.host, port: opts.port, logger });
-  progress(`[4/5] Starting the API server on ${opts.host}:${opts.port}`);
+  progress(`[4/7] Starting the API server on ${opts.host}:${opts.port}`);
   let port: number;
   try {
     port = await server.start();
@@ -51,11 +56,33 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
   const server_url = `https://${hostForClients.includes(':') ? `[${hostForClients}]` : hostForClients}:${port}`;
   const kubeconfig = resolve(opts.kubeconfig);
   writeKubeconfig(kubeconfig, { server: server_url, caCertPem: tls.caCertPem, token });
-  progress(`[5/5] Wrote kubeconfig ${kubeconfig}`);
-  progress(`Flotilla is ready at ${server_url}. Try: kubectl --kubeconfig ${opts.kubeconfig} get namespaces`);
+  progress(`[5/7] Wrote kubeconfig ${kubeconfig}`);
+  const background = new AbortController();
+  const running: Array<Promise<void>> = [];
+  try {
+    if (opts.controllers) {
+      const plane = await startControlPlane({ kubeconfigPath: kubeconfig, logger, signal: background.signal });
+      running.push(plane.stopped);
+      progress(`[6/7] Started the scheduler and controllers (${plane.controllers.join(', ')}); metrics on 127.0.0.1:${plane.metricsPort}/metrics`);
+    } else progress('[6/7] Controllers and scheduler not started (--no-controllers)');
+    if (opts.nodes > 0) {
+      const nodes = await startLocalNodes(kubeconfig, opts.nodes, logger, background.signal);
+      running.push(nodes.stopped);
+      progress(`[7/7] Started ${opts.nodes} simulated node(s): ${nodes.names.join(', ')} (pods run without processes)`);
+    } else progress('[7/7] No nodes (--nodes 0): pods stay Pending');
+  } catch (e) {
+    background.abort();
+    await server.close();
+    stopCompactor();
+    await backend.close();
+    throw e;
+  }
+  progress(`Flotilla is ready at ${server_url}. Try: kubectl --kubeconfig ${opts.kubeconfig} get nodes`);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      background.abort();
+      await Promise.all(running);
       await server.close();
       stopCompactor();
       await backend.close();

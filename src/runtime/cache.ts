@@ -2,6 +2,7 @@
  * The shared informer cache: one informer per kind, shared by every controller of a manager, and
  * a synchronous reader over all of them (`Cache = CacheReader & Informers`).
  */
+import { setMaxListeners } from 'node:events';
 import type { ListerWatcher } from './client.js';
 import type { Clock } from './clock.js';
 import { createInformer, type Informer, type StoreListOptions } from './informer.js';
@@ -73,6 +74,8 @@ export function createCache(lw: ListerWatcher, opts: CacheOptions = {}): Cache {
     async start(s) {
       if (signal) throw new Error('the cache was already started');
       signal = s;
+      // Every informer listens on this one signal; there is one per kind, so more than Node's default 10.
+      setMaxListeners(0, s);
       for (const inf of informers.values()) run(inf);
       await new Promise<void>((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
       await Promise.all(running);

@@ -165,6 +165,15 @@ export function hasPodAffinity(p: PodInfo): boolean {
 
 // ---- Nodes --------------------------------------------------------------------------------------
 
+/** `utilnode.GetZoneKey`: region and zone (GA labels, else the beta failure-domain ones), or ''. */
+export function zoneKey(labels: Readonly<Record<string, string>>): string {
+  const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'] ?? '';
+  const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'] ?? '';
+  if (region === '' && zone === '') return '';
+  // The NUL guards against a region or zone containing a colon.
+  return `${region}:\0:${zone}`;
+}
+
 /** Condition → taint, as the node lifecycle controller taints nodes by condition (TaintNodesByCondition). */
 const CONDITION_TAINTS: ReadonlyArray<{ type: string; status: string; key: string }> = [
   { type: 'Ready', status: 'False', key: 'node.kubernetes.io/not-ready' },
@@ -204,6 +213,8 @@ export class NodeInfo {
   node: V1Node;
   readonly name: string;
   labels: Readonly<Record<string, string>>;
+  /** Region and zone (`utilnode.GetZoneKey`), '' when the node has neither label. */
+  zone: string;
   taints: readonly V1Taint[];
   allocatable: Resource;
   /** Sum of the pods' requests. */
@@ -226,6 +237,7 @@ export class NodeInfo {
     this.node = node;
     this.name = node.metadata?.name ?? '';
     this.labels = node.metadata?.labels ?? {};
+    this.zone = zoneKey(this.labels);
     this.taints = effectiveTaints(node);
     this.allocatable = allocatableOf(node.status?.allocatable);
   }
@@ -234,6 +246,7 @@ export class NodeInfo {
   setNode(node: V1Node): void {
     this.node = node;
     this.labels = node.metadata?.labels ?? {};
+    this.zone = zoneKey(this.labels);
     this.taints = effectiveTaints(node);
     this.allocatable = allocatableOf(node.status?.allocatable);
     this.generation++;

@@ -56,6 +56,8 @@ export interface SchedulerStats {
   readonly bindErrors: number;
   readonly pending: { readonly active: number; readonly backoff: number; readonly unschedulable: number };
   readonly bindsInFlight: number;
+  /** Pods placed whose binding the informer has not reported yet. */
+  readonly assumed: number;
   readonly nodes: number;
 }
 
@@ -306,6 +308,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         ...counts,
         pending: { active: q.active, backoff: q.backoff, unschedulable: q.unschedulable },
         bindsInFlight,
+        assumed: cache.assumedCount,
         nodes: cache.nodeCount,
       };
     },

@@ -48,6 +48,19 @@ export function registerDeploymentController(ctx: ControllerContext): void {
     if (d.spec?.strategy?.type === 'Recreate') for (const rs of owned) pods.push(...cachedByOwner<Pod>(ctx, kinds.pods, rs.metadata!.uid!));
 
     const plan = planDeployment({ deployment: d, replicaSets: owned, pods, now: ctx.now() });
+    if (plan.actions.length) {
+      manager.logger.debug(
+        {
+          controller: DEPLOYMENT_CONTROLLER,
+          object: `/apis/apps/v1/namespaces/${req.namespace}/deployments/${req.name}`,
+          generation: d.metadata?.generation,
+          resourceVersion: d.metadata?.resourceVersion,
+          replicaSets: owned.map((rs) => `${rs.metadata?.name}@${rs.metadata?.resourceVersion}:${rs.spec?.replicas}/${rs.status?.availableReplicas ?? 0}`),
+          actions: plan.actions.map((a) => ('replicaSet' in a ? `${a.type} ${a.replicaSet.metadata?.name} ${a.replicaSet.spec?.replicas}` : a.type)),
+        },
+        'planned',
+      );
+    }
     const rv = new Map<string, string | undefined>(owned.map((rs) => [rs.metadata!.name!, rs.metadata!.resourceVersion]));
     let deploymentRV = d.metadata?.resourceVersion;
     for (const a of plan.actions) {

@@ -350,6 +350,17 @@ for (const [name, c] of Object.entries(cases)) {
   });
 }
 
+test('planDeployment: a stale old replica set status (more available than replicas) never scales it up', () => {
+  // Old A: spec 1, but its status still reports 2 available. cleanupUnhealthyReplicas would compute
+  // min(2, 1 − 2) = −1 → 1 − (−1) = 2: kube refuses with an error rather than scale up.
+  const d = deployment({ replicas: 5, image: B, generation: 2, annotations: { 'deployment.kubernetes.io/revision': '2' } });
+  const rss = [
+    replicaSet({ image: A, revision: 1, replicas: 1, current: 2, available: 2, desired: 5, max: 7, ageSeconds: 100 }),
+    replicaSet({ image: B, revision: 2, replicas: 5, available: 5, desired: 5, max: 7, ageSeconds: 10 }),
+  ];
+  assert.throws(() => planDeployment({ deployment: d, replicaSets: rss, now: NOW }), /invalid request to scale down default\/web-\w+ 1 -> 2/);
+});
+
 test('planDeployment: the new replica set carries the hash in its name, labels, selector and template', () => {
   const plan = planDeployment({ deployment: deployment(), replicaSets: [], now: NOW });
   const create = plan.actions[0];

@@ -408,7 +408,12 @@ function cleanupUnhealthyReplicas(sim: Sim, oldRSs: ReplicaSet[], maxCleanupCoun
     const available = rs.status?.availableReplicas ?? 0;
     if (replicasOf(rs) === available) continue;
     const scaledDownCount = Math.min(maxCleanupCount - total, replicasOf(rs) - available);
-    scaleReplicaSetAndRecordEvent(sim, rs, replicasOf(rs) - scaledDownCount);
+    const newReplicasCount = replicasOf(rs) - scaledDownCount;
+    // The replica set's status may still count pods it has since been told to remove.
+    if (newReplicasCount > replicasOf(rs)) {
+      throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata?.namespace}/${rs.metadata?.name} ${replicasOf(rs)} -> ${newReplicasCount}`);
+    }
+    scaleReplicaSetAndRecordEvent(sim, rs, newReplicasCount);
     total += scaledDownCount;
   }
   return total;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPodInfo, type NodeInfo, type NodeScore } from '../framework.js';
+import { newPodInfo, zoneKey, type NodeInfo, type NodeScore } from '../framework.js';
 import { makePod, nodeInfo } from '../testing.js';
-import { selectorSpread, zoneKey } from './selector-spread.js';
+import { selectorSpread } from './selector-spread.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
 

@@ -25,14 +25,6 @@ export const NAME = 'SelectorSpread';
 /** How much the zone spread counts against the node spread. */
 export const ZONE_WEIGHTING = 2 / 3;
 
-/** `utilnode.GetZoneKey`: region and zone (GA labels, else the beta failure-domain ones), or ''. */
-export function zoneKey(labels: Readonly<Record<string, string>>): string {
-  const zone = labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'] ?? '';
-  const region = labels['topology.kubernetes.io/region'] ?? labels['failure-domain.beta.kubernetes.io/region'] ?? '';
-  if (region === '' && zone === '') return '';
-  return `${region}:\0:${zone}`;
-}
-
 export const selectorSpread = {
   name: NAME,
   preScore(_state: CycleState, pod: PodInfo): Status {
@@ -42,12 +34,12 @@ export const selectorSpread = {
     return pod.ownerKey ? (node.ownerCounts.get(pod.ownerKey) ?? 0) : 0;
   },
   normalizeScore(_state: CycleState, _pod: PodInfo, scores: NodeScore[], nodes: readonly NodeInfo[]): void {
-    const zones: string[] = new Array(scores.length);
+    const zones: string[] = new Array<string>(scores.length);
     const countsByZone = new Map<string, number>();
     let maxByNode = 0;
     for (let i = 0; i < scores.length; i++) {
       if (scores[i].score > maxByNode) maxByNode = scores[i].score;
-      zones[i] = zoneKey(nodes[i].labels);
+      zones[i] = nodes[i].zone;
       if (zones[i] !== '') countsByZone.set(zones[i], (countsByZone.get(zones[i]) ?? 0) + scores[i].score);
     }
     let maxByZone = 0;
