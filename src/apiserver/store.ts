@@ -733,7 +733,7 @@ export class Store {
       next.metadata = { ...current.metadata, resourceVersion: meta.resourceVersion };
       if (status === undefined) delete next.status;
       else next.status = status;
-    } else if (hasStatus) {
+    } else if (hasStatus && subresource !== 'binding') {
       if (current.status === undefined) delete next.status;
       else next.status = current.status;
     }

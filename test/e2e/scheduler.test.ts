@@ -4,33 +4,48 @@
  * nodeSelector, taints and node conditions, and a pod too big for every node left Pending with
  * kube 1.32's FailedScheduling message, as `kubectl describe` shows it.
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeConfig, type V1Node, type V1Pod, type V1Taint } from '@kubernetes/client-node';
 import { createClient, kinds, type Client } from '../../src/runtime/index.js';
 import { startScheduler, type RunningScheduler } from '../../src/cluster/scheduler/index.js';
-import { sharedCluster, waitFor } from '../support/cluster.js';
+import { kubectl, kubectlSkipReason, removeDir, startCluster, waitFor, type RunningCluster } from '../support/cluster.js';
 
 const NS = 'sched-e2e';
 let client: Client;
 let scheduler: RunningScheduler;
 const stop = new AbortController();
 
-const e2e = await sharedCluster({
-  async setup(cluster) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(cluster.kubeconfig);
-    client = createClient(kc);
-    await client.create(kinds.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    for (const name of ['n1', 'n2', 'n3']) await client.create(kinds.nodes, node(name));
-    scheduler = await startScheduler({ kubeConfig: kc, signal: stop.signal });
-    e2e.onCleanup(async () => {
-      stop.abort();
-      await scheduler.stopped;
-    });
-  },
+// `flotilla up` without its own scheduler, controllers and simulated nodes (sharedCluster() takes
+// no server flags), so the scheduler under test is the only one and these the only nodes.
+const skip = await kubectlSkipReason();
+let cluster: RunningCluster | undefined;
+
+before(async () => {
+  if (skip) return;
+  cluster = await startCluster({ extraArgs: ['--no-controllers', '--nodes', '0'] });
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  client = createClient(kc);
+  await client.create(kinds.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  for (const name of ['n1', 'n2', 'n3']) await client.create(kinds.nodes, node(name));
+  scheduler = await startScheduler({ kubeConfig: kc, signal: stop.signal });
 });
-const { skip } = e2e;
+
+after(async () => {
+  stop.abort();
+  await scheduler?.stopped;
+  if (cluster) {
+    await cluster.stop();
+    removeDir(cluster.dir);
+  }
+});
+
+async function describePod(name: string): Promise<string> {
+  const r = await kubectl(cluster!, ['describe', 'pod', name, '-n', NS]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
 
 function node(name: string, o: { cpu?: string; labels?: Record<string, string>; taints?: V1Taint[]; ready?: 'True' | 'False' } = {}): V1Node {
   return {
@@ -96,7 +111,7 @@ test('a pod too big for every node stays Pending with FailedScheduling', { skip 
   await unschedulableMessage('huge', message);
   const p = await getPod('huge');
   assert.equal(p?.spec?.nodeName, undefined);
-  const out = await e2e.ok(['describe', 'pod', 'huge', '-n', NS]);
+  const out = await describePod('huge');
   assert.match(out, /Status:\s+Pending/);
   const row = out.split('\n').find((l) => l.includes('FailedScheduling'));
   assert.ok(row, out);

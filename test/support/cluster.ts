@@ -67,10 +67,15 @@ export function freePort(): Promise<number> {
  * Start `flotilla up` in `dir` (a new temp dir by default) and wait for its ready line. The port is
  * `opts.port`, or 0 (any free port) by default.
  */
-export async function startCluster(opts: { dir?: string; port?: number; extraArgs?: string[] } = {}): Promise<RunningCluster> {
+/**
+ * By default the API server alone (`--no-controllers --nodes 0`), so a test sees only what it
+ * does itself; `controlPlane: true` runs the whole local cluster (controllers, scheduler, nodes).
+ */
+export async function startCluster(opts: { dir?: string; port?: number; extraArgs?: string[]; controlPlane?: boolean } = {}): Promise<RunningCluster> {
   const dir = opts.dir ?? makeTempDir();
   const kubeconfig = join(dir, 'kube_config_cluster.yml');
-  const child = spawn(process.execPath, [FLOTILLA_BIN, 'up', '--port', String(opts.port ?? 0), '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, ...(opts.extraArgs ?? [])], {
+  const plane = opts.controlPlane ? [] : ['--no-controllers', '--nodes', '0'];
+  const child = spawn(process.execPath, [FLOTILLA_BIN, 'up', '--port', String(opts.port ?? 0), '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, ...plane, ...(opts.extraArgs ?? [])], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -263,6 +268,8 @@ export interface SharedClusterOptions {
    * soon as it is registered, concurrently with this helper's.
    */
   setup?: (cluster: RunningCluster) => unknown;
+  /** Run the whole local cluster (controllers, scheduler, simulated nodes), not the API server alone. */
+  controlPlane?: boolean;
 }
 
 /**
@@ -321,7 +328,7 @@ export async function sharedCluster(opts: SharedClusterOptions = {}): Promise<Sh
   const start = async (): Promise<RunningCluster> => {
     if (current) throw new Error('a flotilla server is already running: stop() or kill() it first');
     if (!dir) throw new Error('start() is for tests, after before() has run');
-    current = await startCluster({ dir, port });
+    current = await startCluster({ dir, port, controlPlane: opts.controlPlane });
     return current;
   };
   const run = (args: string[], input?: string): Promise<KubectlResult> => kubectl(cluster(), args, input);

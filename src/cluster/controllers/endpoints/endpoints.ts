@@ -197,7 +197,8 @@ export function planEndpointSlices(svc: Service, pods: readonly Pod[], existing:
     if (!shouldPodBeInEndpoints(pod, true)) continue;
     const noPorts = (svc.spec?.ports ?? []).length === 0;
     if (noPorts && !isHeadless(svc)) continue;
-    const ports = noPorts ? [] : resolvedPorts(svc, pod);
+    // A slice port's name is a pointer kube always sets ("" when unnamed); kubectl describe dereferences it.
+    const ports = noPorts ? [] : resolvedPorts(svc, pod).map((p) => ({ ...p, name: p.name ?? '' }));
     if (!noPorts && ports.length === 0) continue;
     const addressType = podIP(pod).includes(':') ? 'IPv6' : 'IPv4';
     const key = `${addressType}|${slicePortsKey(ports)}`;
