@@ -16,8 +16,21 @@ if (!file) {
 
 const backend = SqliteBackend.open(file);
 const value = new TextEncoder().encode(JSON.stringify({ kind: 'ConfigMap', data: { payload: 'x'.repeat(400) } }));
+/** Write all of a line to fd 1; the pipe may be non-blocking (EAGAIN when the reader lags). */
+function writeLine(line: string): void {
+  let buf = Buffer.from(line);
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(writeSync(1, buf));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
+
 for (let i = 0; ; i++) {
   const key = `/registry/configmaps/crash/cm-${i}`;
   const rev = await backend.create(key, value);
-  writeSync(1, `${rev} ${key}\n`);
+  writeLine(`${rev} ${key}\n`);
 }
