@@ -16,6 +16,7 @@ import type { ResourceType } from '../apimachinery/resource-type.js';
 import type { Backend } from '../storage/index.js';
 import type { ResourceRegistry } from './registry.js';
 import type { Store } from './store.js';
+import { yieldEvery } from './yield.js';
 
 interface Node {
   uid: string;
@@ -30,6 +31,8 @@ interface Node {
 
 const GC_FINALIZERS = ['orphan', 'foregroundDeletion'];
 const RETRY_MS = 1000;
+/** Storage writes between two turns of the event loop, so requests are served during a collection. */
+const YIELD_EVERY = 16;
 const STALE_RETRY_MS = 100;
 const decoder = new TextDecoder();
 
@@ -144,7 +147,9 @@ export class GarbageCollector {
   }
 
   private async drain(): Promise<void> {
+    const pause = yieldEvery(YIELD_EVERY);
     while (this.queue.size > 0 && !this.abort.signal.aborted) {
+      await pause();
       const uid = this.queue.values().next().value as string;
       this.queue.delete(uid);
       try {
@@ -164,16 +169,28 @@ export class GarbageCollector {
     const dependents = [...(this.dependents.get(uid) ?? [])].map((d) => this.nodes.get(d)).filter((n): n is Node => n !== undefined);
     if (!node) {
       // The owner is gone: dependents without any remaining owner go too.
-      for (const dep of dependents) await this.collectIfOrphaned(dep);
+      const pause = yieldEvery(YIELD_EVERY);
+      for (const dep of dependents) {
+        await this.collectIfOrphaned(dep);
+        await pause();
+      }
       return;
     }
     if (node.deleting && node.finalizers.includes('orphan')) {
-      for (const dep of dependents) await this.removeOwnerReference(dep, uid);
+      const pause = yieldEvery(YIELD_EVERY);
+      for (const dep of dependents) {
+        await this.removeOwnerReference(dep, uid);
+        await pause();
+      }
       await this.removeFinalizer(node, 'orphan');
       return;
     }
     if (node.deleting && node.finalizers.includes('foregroundDeletion')) {
-      for (const dep of dependents) if (!dep.deleting) await this.deleteNode(dep, 'Foreground');
+      const pause = yieldEvery(YIELD_EVERY);
+      for (const dep of dependents) {
+        if (!dep.deleting) await this.deleteNode(dep, 'Foreground');
+        await pause();
+      }
       if (!dependents.some((d) => d.owners.some((o) => o.uid === uid && o.blockOwnerDeletion))) {
         await this.removeFinalizer(node, 'foregroundDeletion');
       }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { StatusError } from '../apimachinery/errors.js';
 import type { ResourceRegistry } from './registry.js';
 import type { Store } from './store.js';
+import { yieldEvery } from './yield.js';
 
 const RETRY_MS = 1000;
 
@@ -73,8 +74,10 @@ export class NamespaceLifecycle {
   /** Delete what is in the namespace; returns how many objects remain (finalizers pending). */
   private async deleteContents(namespace: string): Promise<number> {
     const types = this.registry.all().filter((rt) => rt.namespaced);
+    const pause = yieldEvery(16);
     for (const rt of types) {
       for (const item of (await this.store.list(rt, namespace)).items) {
+        await pause();
         if (item.object.metadata.deletionTimestamp) continue;
         try {
           await this.store.delete(rt, namespace, item.object.metadata.name!, { propagationPolicy: 'Background' });

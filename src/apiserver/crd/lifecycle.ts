@@ -11,6 +11,7 @@ import type { ResourceType } from '../../apimachinery/resource-type.js';
 import type { Conversion } from '../conversion.js';
 import type { ResourceRegistry } from '../registry.js';
 import type { Store } from '../store.js';
+import { yieldEvery } from '../yield.js';
 import { strategyKey, type Strategy } from '../strategy.js';
 import type { Convertor } from '../table/index.js';
 import { CRD_CLEANUP_FINALIZER } from './crd-strategy.js';
@@ -174,7 +175,9 @@ export class CrdLifecycle {
         let remaining = 0;
         if (entry) {
           const rt = entry.types[0];
+          const pause = yieldEvery(16);
           for (const item of (await this.store.list(rt, undefined)).items) {
+            await pause();
             remaining++;
             if (item.object.metadata.deletionTimestamp) continue;
             try {
