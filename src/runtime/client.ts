@@ -139,6 +139,8 @@ export function createClient(kubeConfig: KubeConfig, opts: ClientOptions = {}): 
     return a;
   };
 
+  let agent: HttpsAgent | undefined;
+
   async function call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; json: T }> {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
@@ -151,7 +153,8 @@ export function createClient(kubeConfig: KubeConfig, opts: ClientOptions = {}): 
       reqOpts.headers['Content-Length'] = Buffer.byteLength(payload);
     }
     const tls = url.protocol === 'https:';
-    if (tls) reqOpts.agent = agentFor(reqOpts as AgentOptions);
+    // The kubeconfig's TLS settings do not change: build the keep-alive agent once per client.
+    if (tls) reqOpts.agent = agent ??= agentFor(reqOpts as AgentOptions);
     else delete reqOpts.agent;
     const send = tls ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {

@@ -66,7 +66,7 @@ export const podStrategy: Strategy = {
       spec.serviceAccount ??= spec.serviceAccountName;
       spec.serviceAccountName ??= spec.serviceAccount;
       spec.enableServiceLinks ??= true;
-      spec.preemptionPolicy ??= 'PreemptLowerThanOrEqual';
+      spec.preemptionPolicy ??= 'PreemptLowerPriority';
       spec.priority ??= 0;
       addDefaultTolerations(spec);
     }

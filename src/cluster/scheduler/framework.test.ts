@@ -47,7 +47,7 @@ test('NodeInfo keeps running totals as pods come and go', () => {
   assert.equal(ni.nonZeroMilliCPU, 600); // 500 + 100
   assert.equal(ni.nonZeroMemory, 2 ** 30 + 200 * 2 ** 20);
   assert.deepEqual([...ni.usedPorts], [['TCP/8080', ['0.0.0.0']]]);
-  assert.equal(ni.ownerCounts.get('default/rs1'), 1);
+  assert.equal(ni.ownerCounts.get(newPodInfo(a).ownerId), 1);
   ni.removePod('default/a');
   assert.equal(ni.requested.milliCPU, 0);
   assert.equal(ni.nonZeroMilliCPU, 100);

@@ -87,6 +87,8 @@ export interface PodInfo {
   readonly preferredAntiAffinityTerms: readonly WeightedAffinityTerm[];
   /** `namespace/uid` of the controller owner (ReplicaSet, StatefulSet, …), for default spreading. */
   readonly ownerKey: string | undefined;
+  /** `ownerKey` as a small number (0: no owner), so counting per node is a cheap lookup. */
+  readonly ownerId: number;
   /** `metadata.deletionTimestamp` is set. */
   readonly terminating: boolean;
 }
@@ -127,6 +129,15 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, namespaceLabels?: 
 
 const NO_TERMS: readonly never[] = Object.freeze([]);
 
+/** Owner keys → ids. Grows by one small entry per distinct owner seen. */
+const ownerIds = new Map<string, number>();
+function ownerIdOf(key: string | undefined): number {
+  if (key === undefined) return 0;
+  let id = ownerIds.get(key);
+  if (id === undefined) ownerIds.set(key, (id = ownerIds.size + 1));
+  return id;
+}
+
 export function newPodInfo(pod: V1Pod): PodInfo {
   const namespace = pod.metadata?.namespace ?? 'default';
   const nonZero = podRequests(pod, { nonMissing: true });
@@ -138,6 +149,7 @@ export function newPodInfo(pod: V1Pod): PodInfo {
   }
   const affinity = pod.spec?.affinity;
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller);
+  const ownerKey = owner ? `${namespace}/${owner.uid}` : undefined;
   return {
     pod,
     key: `${namespace}/${pod.metadata?.name ?? ''}`,
@@ -152,7 +164,8 @@ export function newPodInfo(pod: V1Pod): PodInfo {
     requiredAntiAffinityTerms: affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.map((t) => affinityTerm(pod, t)) ?? NO_TERMS,
     preferredAffinityTerms: affinity?.podAffinity ? weighted(pod, affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution) : NO_TERMS,
     preferredAntiAffinityTerms: affinity?.podAntiAffinity ? weighted(pod, affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution) : NO_TERMS,
-    ownerKey: owner ? `${namespace}/${owner.uid}` : undefined,
+    ownerKey,
+    ownerId: ownerIdOf(ownerKey),
     terminating: pod.metadata?.deletionTimestamp != null,
   };
 }
@@ -229,8 +242,8 @@ export class NodeInfo {
   readonly podsWithRequiredAntiAffinity = new Set<PodInfo>();
   /** `protocol/port` → host IPs in use. */
   readonly usedPorts = new Map<string, string[]>();
-  /** Pods per controller owner (`PodInfo.ownerKey`), not counting terminating ones, for default spreading. */
-  readonly ownerCounts = new Map<string, number>();
+  /** Pods per controller owner (`PodInfo.ownerId`), not counting terminating ones, for default spreading. */
+  readonly ownerCounts = new Map<number, number>();
   generation = 0;
 
   constructor(node: V1Node) {
@@ -264,7 +277,7 @@ export class NodeInfo {
       if (ips) ips.push(hp.ip);
       else this.usedPorts.set(k, [hp.ip]);
     }
-    if (p.ownerKey && !p.terminating) this.ownerCounts.set(p.ownerKey, (this.ownerCounts.get(p.ownerKey) ?? 0) + 1);
+    if (p.ownerId && !p.terminating) this.ownerCounts.set(p.ownerId, (this.ownerCounts.get(p.ownerId) ?? 0) + 1);
   }
 
   /** Remove the pod with this key; returns it, or undefined when it was not here. */
@@ -283,10 +296,10 @@ export class NodeInfo {
       if (i >= 0) ips.splice(i, 1);
       if (ips.length === 0) this.usedPorts.delete(k);
     }
-    if (p.ownerKey && !p.terminating) {
-      const n = (this.ownerCounts.get(p.ownerKey) ?? 0) - 1;
-      if (n > 0) this.ownerCounts.set(p.ownerKey, n);
-      else this.ownerCounts.delete(p.ownerKey);
+    if (p.ownerId && !p.terminating) {
+      const n = (this.ownerCounts.get(p.ownerId) ?? 0) - 1;
+      if (n > 0) this.ownerCounts.set(p.ownerId, n);
+      else this.ownerCounts.delete(p.ownerId);
     }
     return p;
   }

@@ -33,7 +33,6 @@
  *   precompute per pod in PreFilter/PreScore.
  * - Reasons are user-visible and parsed by tools (the autoscaler): spell them exactly as upstream.
  */
-import { Agent } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { createClient, createEventRecorder, type Logger } from '../../runtime/index.js';
@@ -101,7 +100,7 @@ export interface RunningScheduler {
  * synced and the loop runs.
  */
 export async function startScheduler(opts: StartSchedulerOptions): Promise<RunningScheduler> {
-  const client = createClient(keepAlive(opts.kubeConfig), { fieldManager: 'default-scheduler' });
+  const client = createClient(opts.kubeConfig, { fieldManager: 'default-scheduler' });
   const events = opts.events ?? createEventRecorder(client, { component: 'default-scheduler', logger: opts.logger });
   const scheduler = createScheduler({ ...opts, client, events });
   const stopped = scheduler.start(opts.signal);
@@ -113,23 +112,3 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
   return { scheduler, stopped, stats: () => scheduler.stats() };
 }
 
-/**
- * The KubeConfig with one keep-alive HTTPS agent for all requests. client-node's
- * `applyToHTTPSOptions` makes a new Agent per call, so every binding would open (and TLS-handshake)
- * a connection of its own; at hundreds of bindings a second that costs both sides more than the
- * bindings. Proxied clusters keep client-node's agents.
- */
-function keepAlive(kc: KubeConfig): KubeConfig {
-  if (kc.getCurrentCluster()?.proxyUrl) return kc;
-  let shared: Agent | undefined;
-  const wrapped = Object.create(kc) as KubeConfig;
-  wrapped.applyToHTTPSOptions = async (opts) => {
-    await kc.applyToHTTPSOptions(opts);
-    const agent = (opts as { agent?: unknown }).agent;
-    if (agent instanceof Agent) {
-      shared ??= new Agent({ ...agent.options, keepAlive: true, maxSockets: 256 });
-      (opts as { agent?: unknown }).agent = shared;
-    }
-  };
-  return wrapped;
-}

@@ -59,7 +59,7 @@ export class SchedulingQueue {
   });
   private readonly backoff = new Heap<Entry>((a, b) => this.backoffExpiry(a.qp) < this.backoffExpiry(b.qp));
   private readonly unschedulable = new Set<QueuedPod>();
-  private activeCount = 0;
+  private readonly counts = { active: 0, backoff: 0, unschedulable: 0, inFlight: 0 };
   private backoffTimer: { at: number; timer: Timer } | undefined;
   private flushTimer: Timer | undefined;
   private waiters: (() => void)[] = [];
@@ -80,13 +80,17 @@ export class SchedulingQueue {
 
   /** Pods waiting in each part of the queue. */
   stats(): { active: number; backoff: number; unschedulable: number; inFlight: number } {
-    let backoff = 0;
-    let inFlight = 0;
-    for (const qp of this.pods.values()) {
-      if (qp.where === 'backoff') backoff++;
-      else if (qp.where === 'inFlight') inFlight++;
+    return { ...this.counts };
+  }
+
+  /** Move a pod between the parts of the queue (undefined: in none, i.e. new or leaving), keeping the counts. */
+  private setWhere(qp: QueuedPod, from: QueuedPod['where'] | undefined, to: QueuedPod['where'] | undefined): void {
+    if (from) this.counts[from]--;
+    if (to) {
+      this.counts[to]++;
+      qp.where = to;
     }
-    return { active: this.activeCount, backoff, unschedulable: this.unschedulable.size, inFlight };
+    qp.gen++;
   }
 
   has(key: string): boolean {
@@ -103,7 +107,7 @@ export class SchedulingQueue {
     if (existing) return this.update(key, pod);
     const qp: QueuedPod = { key, pod, attempts: 0, timestamp: this.clock.now(), lastAttempt: 0, unschedulablePlugins: new Set(), where: 'active', gen: 0, cycle: 0 };
     this.pods.set(key, qp);
-    this.toActive(qp);
+    this.toActive(qp, undefined);
   }
 
   /**
@@ -119,11 +123,10 @@ export class SchedulingQueue {
     qp.pod = pod;
     if (qp.where === 'unschedulable' && (specChanged || labelsChanged)) {
       this.unschedulable.delete(qp);
-      if (this.isBackingOff(qp)) this.toBackoff(qp);
-      else this.toActive(qp);
+      if (this.isBackingOff(qp)) this.toBackoff(qp, 'unschedulable');
+      else this.toActive(qp, 'unschedulable');
     } else if (qp.where === 'active' && priorityChanged) {
-      this.activeCount--;
-      this.toActive(qp); // re-sort (the old heap entry goes stale)
+      this.toActive(qp, 'active'); // re-sort (the old heap entry goes stale)
     }
   }
 
@@ -131,9 +134,8 @@ export class SchedulingQueue {
     const qp = this.pods.get(key);
     if (!qp) return;
     this.pods.delete(key);
-    if (qp.where === 'active') this.activeCount--;
     if (qp.where === 'unschedulable') this.unschedulable.delete(qp);
-    qp.gen++;
+    this.setWhere(qp, qp.where, undefined);
   }
 
   /** The next pod to schedule (highest priority, then oldest), now in flight; undefined when none is active. */
@@ -142,8 +144,7 @@ export class SchedulingQueue {
       const e = this.active.pop();
       if (!e) return undefined;
       if (e.gen !== e.qp.gen || e.qp.where !== 'active' || this.pods.get(e.qp.key) !== e.qp) continue;
-      this.activeCount--;
-      e.qp.where = 'inFlight';
+      this.setWhere(e.qp, 'active', 'inFlight');
       e.qp.attempts++;
       e.qp.cycle = ++this.cycle;
       return e.qp;
@@ -152,7 +153,7 @@ export class SchedulingQueue {
 
   /** Resolves when a pod is active, or the signal aborts, or the queue closes. */
   wait(signal: AbortSignal): Promise<void> {
-    if (this.activeCount > 0 || signal.aborted || this.closed) return Promise.resolve();
+    if (this.counts.active > 0 || signal.aborted || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         signal.removeEventListener('abort', done);
@@ -166,7 +167,9 @@ export class SchedulingQueue {
   /** The attempt placed the pod (assumed): it leaves the queue. */
   done(key: string): void {
     const qp = this.pods.get(key);
-    if (qp?.where === 'inFlight') this.pods.delete(key);
+    if (qp?.where !== 'inFlight') return;
+    this.pods.delete(key);
+    this.setWhere(qp, 'inFlight', undefined);
   }
 
   /**
@@ -178,10 +181,9 @@ export class SchedulingQueue {
     if (!qp || qp.where !== 'inFlight') return;
     qp.unschedulablePlugins = plugins;
     qp.lastAttempt = this.clock.now();
-    if (this.moveRequestCycle >= qp.cycle) this.toBackoff(qp);
+    if (this.moveRequestCycle >= qp.cycle) this.toBackoff(qp, 'inFlight');
     else {
-      qp.where = 'unschedulable';
-      qp.gen++;
+      this.setWhere(qp, 'inFlight', 'unschedulable');
       this.unschedulable.add(qp);
       this.scheduleFlush();
     }
@@ -192,7 +194,7 @@ export class SchedulingQueue {
     const qp = this.pods.get(key);
     if (!qp || qp.where !== 'inFlight') return;
     qp.lastAttempt = this.clock.now();
-    this.toBackoff(qp);
+    this.toBackoff(qp, 'inFlight');
   }
 
   /** A pod that was placed but must be scheduled again (its bind failed): back to the queue with backoff. */
@@ -200,7 +202,7 @@ export class SchedulingQueue {
     if (this.pods.has(key)) return;
     const qp: QueuedPod = { key, pod, attempts, timestamp: this.clock.now(), lastAttempt: this.clock.now(), unschedulablePlugins: new Set(), where: 'inFlight', gen: 0, cycle: 0 };
     this.pods.set(key, qp);
-    this.toBackoff(qp);
+    this.toBackoff(qp, undefined);
   }
 
   /**
@@ -212,8 +214,8 @@ export class SchedulingQueue {
     for (const qp of [...this.unschedulable]) {
       if (helps && !helps(qp)) continue;
       this.unschedulable.delete(qp);
-      if (this.isBackingOff(qp)) this.toBackoff(qp);
-      else this.toActive(qp);
+      if (this.isBackingOff(qp)) this.toBackoff(qp, 'unschedulable');
+      else this.toActive(qp, 'unschedulable');
     }
   }
 
@@ -241,18 +243,15 @@ export class SchedulingQueue {
     return this.backoffExpiry(qp) > this.clock.now();
   }
 
-  private toActive(qp: QueuedPod): void {
-    qp.where = 'active';
-    qp.gen++;
+  private toActive(qp: QueuedPod, from: QueuedPod['where'] | undefined): void {
+    this.setWhere(qp, from, 'active');
     if (qp.attempts > 0) qp.timestamp = this.clock.now();
     this.active.push({ qp, gen: qp.gen });
-    this.activeCount++;
     this.wake();
   }
 
-  private toBackoff(qp: QueuedPod): void {
-    qp.where = 'backoff';
-    qp.gen++;
+  private toBackoff(qp: QueuedPod, from: QueuedPod['where'] | undefined): void {
+    this.setWhere(qp, from, 'backoff');
     this.backoff.push({ qp, gen: qp.gen });
     this.armBackoffTimer();
   }
@@ -269,7 +268,7 @@ export class SchedulingQueue {
       }
       if (this.backoffExpiry(e.qp) > now) break;
       this.backoff.pop();
-      this.toActive(e.qp);
+      this.toActive(e.qp, 'backoff');
     }
     this.armBackoffTimer();
   }
@@ -307,8 +306,8 @@ export class SchedulingQueue {
       for (const qp of [...this.unschedulable]) {
         if (now - qp.lastAttempt < this.maxInUnschedulableMs) continue;
         this.unschedulable.delete(qp);
-        if (this.isBackingOff(qp)) this.toBackoff(qp);
-        else this.toActive(qp);
+        if (this.isBackingOff(qp)) this.toBackoff(qp, 'unschedulable');
+        else this.toActive(qp, 'unschedulable');
       }
       if (this.unschedulable.size > 0) this.scheduleFlush();
     });

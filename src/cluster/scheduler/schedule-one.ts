@@ -32,6 +32,8 @@ export interface ScheduleOptions {
   readonly startIndex?: number;
   /** Tie-breaking among the best nodes; `Math.random` by default. */
   readonly random?: () => number;
+  /** Return every evaluated node's scores (default true); the scheduler's loop skips them. */
+  readonly scoreDetails?: boolean;
 }
 
 export interface NodeScoreDetail {
@@ -57,7 +59,7 @@ export type ScheduleResult =
   | {
       readonly kind: 'Scheduled';
       readonly node: string;
-      /** Evaluated feasible nodes, best first (empty when only one node was feasible: nothing to score). */
+      /** Evaluated feasible nodes, best first (empty when only one node was feasible — nothing to score — or `scoreDetails` is false). */
       readonly scores: readonly NodeScoreDetail[];
       readonly feasibleNodes: number;
       readonly evaluatedNodes: number;
@@ -131,14 +133,17 @@ export function scheduleOne(input: V1Pod | PodInfo, nodes: readonly NodeInfo[], 
   }
 
   // Score.
-  const details = feasible.map((node) => ({ name: node.name, total: 0, plugins: {} as Record<string, number> }));
+  const withDetails = opts.scoreDetails ?? true;
+  const totals = new Array<number>(feasible.length).fill(0);
+  const plugins: Record<string, number>[] | undefined = withDetails ? feasible.map(() => ({})) : undefined;
+  const scores: NodeScore[] = feasible.map((node) => ({ name: node.name, score: 0 }));
   for (const { plugin, weight } of profile.score) {
     if (plugin.preScore && plugin.preScore(state, pod, feasible, nodes).code === 'Skip') continue;
-    const scores: NodeScore[] = feasible.map((node) => ({ name: node.name, score: plugin.score(state, pod, node) }));
+    for (let i = 0; i < feasible.length; i++) scores[i].score = plugin.score(state, pod, feasible[i]);
     plugin.normalizeScore?.(state, pod, scores, feasible);
     for (let i = 0; i < scores.length; i++) {
-      details[i].plugins[plugin.name] = scores[i].score;
-      details[i].total += scores[i].score * weight;
+      if (plugins) plugins[i][plugin.name] = scores[i].score;
+      totals[i] += scores[i].score * weight;
     }
   }
 
@@ -146,16 +151,17 @@ export function scheduleOne(input: V1Pod | PodInfo, nodes: readonly NodeInfo[], 
   const random = opts.random ?? Math.random;
   let best = 0;
   let ties = 1;
-  for (let i = 1; i < details.length; i++) {
-    if (details[i].total > details[best].total) {
+  for (let i = 1; i < totals.length; i++) {
+    if (totals[i] > totals[best]) {
       best = i;
       ties = 1;
-    } else if (details[i].total === details[best].total) {
+    } else if (totals[i] === totals[best]) {
       ties++;
       if (Math.floor(random() * ties) === 0) best = i;
     }
   }
-  const chosen = details[best].name;
+  const chosen = feasible[best].name;
+  const details: NodeScoreDetail[] = plugins ? feasible.map((node, i) => ({ name: node.name, total: totals[i], plugins: plugins[i] })) : [];
   details.sort((a, b) => b.total - a.total || (a.name === chosen ? -1 : b.name === chosen ? 1 : 0));
   return { kind: 'Scheduled', node: chosen, scores: details, feasibleNodes: feasible.length, evaluatedNodes: processed, nextStartIndex };
 }

@@ -166,7 +166,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const pod = qp.pod;
     const info = newPodInfo(pod);
     const started = performance.now();
-    const result = scheduleOne(info, cache.nodeInfos(), { profile, startIndex: nextStartIndex });
+    const result = scheduleOne(info, cache.nodeInfos(), { profile, startIndex: nextStartIndex, scoreDetails: false });
     nextStartIndex = result.nextStartIndex;
     metrics?.duration.observe((performance.now() - started) / 1000);
     if (result.kind === 'Scheduled') {

@@ -109,9 +109,26 @@ export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
   return weights === 0 ? 0 : Math.trunc(score / weights);
 }
 
+/** Whether `fits()` would find nothing missing, without building its list (the filter's hot path). */
+function fitsAll(pod: PodInfo, node: NodeInfo): boolean {
+  const req = pod.requests;
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.size + 1 > alloc.allowedPodNumber) return false;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  for (const name in req.scalar) {
+    const q = req.scalar[name];
+    if (q > 0 && q > (alloc.scalar[name] ?? 0) - (used.scalar[name] ?? 0)) return false;
+  }
+  return true;
+}
+
 export const nodeResourcesFit = {
   name: NAME,
   filter(_state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    if (fitsAll(pod, node)) return SUCCESS;
     const insufficient = fits(pod, node);
     if (insufficient.length === 0) return SUCCESS;
     return unschedulable(NAME, ...insufficient.map((r) => r.reason));

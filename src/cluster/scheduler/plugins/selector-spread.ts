@@ -28,10 +28,10 @@ export const ZONE_WEIGHTING = 2 / 3;
 export const selectorSpread = {
   name: NAME,
   preScore(_state: CycleState, pod: PodInfo): Status {
-    return pod.ownerKey ? SUCCESS : SKIP;
+    return pod.ownerId ? SUCCESS : SKIP;
   },
   score(_state: CycleState, pod: PodInfo, node: NodeInfo): number {
-    return pod.ownerKey ? (node.ownerCounts.get(pod.ownerKey) ?? 0) : 0;
+    return pod.ownerId ? (node.ownerCounts.get(pod.ownerId) ?? 0) : 0;
   },
   normalizeScore(_state: CycleState, _pod: PodInfo, scores: NodeScore[], nodes: readonly NodeInfo[]): void {
     const zones: string[] = new Array<string>(scores.length);
