@@ -407,8 +407,9 @@ export class Store {
       ]);
       if (!opts.applied) this.trackFields(rt, current, next, opts.manager, opts.subresource);
       if (isUnchanged(next, current)) return { object: current, created: false };
-      // An object being deleted goes once its last finalizer is removed.
-      if (next.metadata.deletionTimestamp && !hasPendingFinalizers(next)) {
+      // An object being deleted goes once its last finalizer is removed, unless it is still in
+      // its grace period (a pod waiting for its node agent), as kube's shouldDeleteDuringUpdate.
+      if (next.metadata.deletionTimestamp && !hasPendingFinalizers(next) && (next.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
         if (opts.dryRun) return { object: next, created: false };
         try {
           await this.backend.delete(key, kv!.modRevision);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '../runtime/index.js';
 import { ApiServer, defaultServingNames, ensureAdminToken, ensureServingMaterial } from '../apiserver/index.js';
 import { SqliteBackend, startCompactor } from '../storage/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -38,7 +38,8 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
   progress('[3/7] Loading the cluster CA and serving certificate');
   const tls = await ensureServingMaterial(dataDir, defaultServingNames(opts.host === '0.0.0.0' ? [] : [opts.host]));
   const token = ensureAdminToken(dataDir);
-  const logger = pino({ level: opts.logLevel }, pino.destination(2));
+  // Logs go to stderr (progress lines to stdout): JSON lines, readable when stderr is a terminal.
+  const logger = createLogger({ level: opts.logLevel as 'info' | 'debug', destination: process.stderr, pretty: Boolean(process.stderr.isTTY) });
   const server = new ApiServer({ backend, tls, adminToken: token, host: opts.host, port: opts.port, logger });
   progress(`[4/7] Starting the API server on ${opts.host}:${opts.port}`);
   let port: number;

@@ -82,11 +82,15 @@ const getPod = (name: string): Promise<Pod | undefined> => client.get(kinds.pods
 const getNode = (name: string): Promise<Node | undefined> => client.get(kinds.nodes, '', name) as Promise<Node | undefined>;
 const readyOf = (n: Node | undefined): string | undefined => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
-async function createPod(name: string, o: { nodeName?: string; tolerations?: Toleration[] } = {}): Promise<void> {
+async function createPod(
+  name: string,
+  o: { nodeName?: string; tolerations?: Toleration[]; cpu?: string; restartPolicy?: string; annotations?: Record<string, string> } = {},
+): Promise<void> {
   const pod: Pod = {
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: 'default', ...(o.annotations ? { annotations: o.annotations } : {}) },
     spec: {
-      containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
+      containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: o.cpu ?? '100m', memory: '64Mi' } } }],
+      ...(o.restartPolicy ? { restartPolicy: o.restartPolicy } : {}),
       ...(o.nodeName ? { nodeName: o.nodeName } : {}),
       ...(o.tolerations ? { tolerations: o.tolerations } : {}),
     },
@@ -149,6 +153,27 @@ test('a pod bound through pods/binding goes Running; get -o wide shows its IP an
   await createPod('direct', { nodeName: 'node-b' });
   const direct = await running('direct');
   assert.notEqual(direct.status!.podIP, pod.status!.podIP);
+});
+
+test('simulated exits end pods as Job pods end; kubelet admission rejects what does not fit', { skip }, async () => {
+  const exit = (code: number) => ({ 'flotilla.dev/simulate-exit-code': String(code), 'flotilla.dev/simulate-run-seconds': '1' });
+  await createPod('job-ok', { nodeName: 'node-b', restartPolicy: 'Never', annotations: exit(0) });
+  await createPod('job-fail', { nodeName: 'node-b', restartPolicy: 'Never', annotations: exit(3) });
+  const phase = (name: string, want: string) => waitFor(`${name} ${want}`, async () => ((await getPod(name))?.status?.phase === want ? getPod(name) : undefined));
+  const ok = await phase('job-ok', 'Succeeded');
+  assert.equal(ok!.status!.containerStatuses![0].state!.terminated!.reason, 'Completed');
+  const failed = await phase('job-fail', 'Failed');
+  assert.equal(failed!.status!.containerStatuses![0].state!.terminated!.exitCode, 3);
+  // Ended pods no longer count: node-b runs `direct` (100m) only.
+  await createPod('too-big', { nodeName: 'node-b', cpu: '5' });
+  const rejected = await phase('too-big', 'Failed');
+  assert.equal(rejected!.status!.reason, 'OutOfcpu');
+  assert.equal(rejected!.status!.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 5000, used: 100, capacity: 4000");
+  const table = await e2e.ok(['get', 'pods', 'job-ok', 'job-fail', 'too-big']);
+  assert.match(table, /job-ok\s+0\/1\s+Completed\s+0/);
+  assert.match(table, /job-fail\s+0\/1\s+Error\s+0/);
+  assert.match(table, /too-big\s+0\/1\s+OutOfcpu\s+0/);
+  for (const name of ['job-ok', 'job-fail', 'too-big']) await client.delete(kinds.pods, 'default', name);
 });
 
 test('kubectl delete pod completes: the agent confirms the graceful deletion', { skip }, async () => {

@@ -2,14 +2,15 @@
  * The shells of kube-controller-manager's node lifecycle controller and taint eviction controller,
  * on a runtime manager.
  *
- * - `node-lifecycle-controller` reconciles Nodes (also on their Leases in `kube-node-lease` and on
- *   pods that need marking): asks {@link decide}, writes the conditions (status subresource, with
- *   the cached resourceVersion) and the taints (a merge patch with a resourceVersion
- *   precondition), records `RegisteredNode` and `NodeNotReady` Events on the Node, and while a
- *   node is Unknown sets its pods' Ready condition False (Event `NodeNotReady`, "Node is not
- *   ready", on each pod). It looks at a node again when its heartbeat would go stale, so there is
- *   no polling of every node. New NoExecute taints are rate-limited per zone
- *   ({@link zoneStates}).
+ * - `node-lifecycle-controller` reconciles Nodes (also on their Leases in `kube-node-lease`): asks
+ *   {@link decide}, writes the conditions (status subresource, with the cached resourceVersion)
+ *   and the taints (a merge patch with a resourceVersion precondition), and records
+ *   `RegisteredNode` and `NodeNotReady` Events on the Node. It looks at a node again when its
+ *   heartbeat would go stale, so there is no polling of every node. New NoExecute taints are
+ *   rate-limited per zone ({@link zoneStates}).
+ * - `node-lifecycle-pods` sets the Ready condition of each pod on an Unknown node False (Event
+ *   `NodeNotReady`, "Node is not ready", on the pod), one pod per reconcile so a node's
+ *   transition never waits on its pods; pods already being deleted are left alone.
  * - `taint-eviction-controller` reconciles Pods bound to nodes with NoExecute taints: asks
  *   {@link evictionTime}; deletes the pod when due (Event `TaintManagerEviction`, "Marking for
  *   deletion Pod ns/name", and the `DisruptionTarget` condition first, as kube 1.31+), or looks
@@ -38,6 +39,8 @@ import { DEFAULT_EVICTION_RATES, zoneOf, zoneStates, type EvictionRateConfig, ty
 
 export const NODE_LIFECYCLE_CONTROLLER = 'node-lifecycle-controller';
 export const TAINT_EVICTION_CONTROLLER = 'taint-eviction-controller';
+/** Marks the pods of Unknown nodes not ready (kube does this inside the node lifecycle controller). */
+export const NODE_LIFECYCLE_PODS_CONTROLLER = 'node-lifecycle-pods';
 /** The pods informer's index by `spec.nodeName`. */
 export const NODE_NAME_INDEX = 'spec.nodeName';
 
@@ -46,7 +49,7 @@ export interface NodeLifecycleOptions extends Partial<NodeLifecycleConfig>, Part
   readonly leaseNamespace?: string;
   /** Concurrent node reconciles (default 8). */
   readonly workers?: number;
-  /** Concurrent pod evictions (default 8). */
+  /** Concurrent pod evictions, and pod readiness writes (default 8 each). */
   readonly evictionWorkers?: number;
   /** Milliseconds since the epoch (default Date.now). */
   readonly now?: () => number;
@@ -88,7 +91,7 @@ class TokenBucket {
 }
 
 /** Add the node lifecycle and taint eviction controllers to `manager` (before `manager.start()`). */
-export function registerNodeLifecycleController(manager: Manager, opts: NodeLifecycleOptions = {}): { nodes: Controller; evictions: Controller } {
+export function registerNodeLifecycleController(manager: Manager, opts: NodeLifecycleOptions = {}): { nodes: Controller; pods: Controller; evictions: Controller } {
   const config: NodeLifecycleConfig = {
     gracePeriodMs: opts.gracePeriodMs ?? DEFAULT_NODE_LIFECYCLE_CONFIG.gracePeriodMs,
     startupGracePeriodMs: opts.startupGracePeriodMs ?? DEFAULT_NODE_LIFECYCLE_CONFIG.startupGracePeriodMs,
@@ -156,26 +159,6 @@ export function registerNodeLifecycleController(manager: Manager, opts: NodeLife
   // ---- node lifecycle -----------------------------------------------------------------------
   const known = new Set<string>();
 
-  async function markPodsNotReady(node: Node, t: number): Promise<void> {
-    let failed: unknown;
-    for (const pod of podsOn(node.metadata!.name!)) {
-      if (!podReady(pod)) continue;
-      const conditions: PodCondition[] = (pod.status?.conditions ?? []).map((c) =>
-        c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(t) } : c,
-      );
-      try {
-        await client.patchStatus(kinds.pods, pod.metadata!.namespace!, pod.metadata!.name!, {
-          metadata: { resourceVersion: pod.metadata!.resourceVersion },
-          status: { conditions },
-        });
-        void nodeEvents.event(asK({ ...pod, apiVersion: 'v1', kind: 'Pod' }), 'Warning', 'NodeNotReady', 'Node is not ready');
-      } catch (e) {
-        if (!isNotFound(e)) failed ??= e;
-      }
-    }
-    if (failed) throw failed;
-  }
-
   async function reconcileNode(req: Request): Promise<Result> {
     const t = now();
     watchingSince ??= t;
@@ -218,7 +201,6 @@ export function registerNodeLifecycleController(manager: Manager, opts: NodeLife
     if (d.taintsChanged) {
       await client.patch(kinds.nodes, '', req.name, { metadata: { resourceVersion }, spec: { taints: d.taints.length ? d.taints : null } });
     }
-    if (d.ready === 'Unknown') await markPodsNotReady(node, t);
     return requeue !== undefined && Number.isFinite(requeue) ? { requeueAfterMs: requeue } : {};
   }
 
@@ -232,14 +214,41 @@ export function registerNodeLifecycleController(manager: Manager, opts: NodeLife
         type: kinds.leases,
         map: (l) => (l.metadata?.namespace === leaseNamespace && l.metadata?.name ? [{ namespace: '', name: l.metadata.name }] : []),
       },
+    ],
+  });
+
+  // ---- pods on Unknown nodes: Ready=False (MarkPodsNotReady), per pod so node transitions never wait on them ----
+  const needsMarking = (pod: Pod): boolean => {
+    const n = pod.spec?.nodeName;
+    // A pod being deleted is past readiness (kube marks it too; we spare the write).
+    return Boolean(n && podReady(pod) && !pod.metadata?.deletionTimestamp && readyOf(getNode(n)) === 'Unknown');
+  };
+  async function markPodNotReady(req: Request): Promise<Result> {
+    const pod = podsInf.get(req.namespace, req.name) as unknown as Pod | undefined;
+    if (!pod || !needsMarking(pod)) return {};
+    const t = now();
+    const conditions: PodCondition[] = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(t) } : c));
+    try {
+      await client.patchStatus(kinds.pods, req.namespace, req.name, { metadata: { resourceVersion: pod.metadata?.resourceVersion }, status: { conditions } });
+    } catch (e) {
+      // A newer version comes through the informer and is looked at again.
+      if (isConflict(e) || isNotFound(e)) return {};
+      throw e;
+    }
+    void nodeEvents.event(asK({ ...pod, apiVersion: 'v1', kind: 'Pod' }), 'Warning', 'NodeNotReady', 'Node is not ready');
+    return {};
+  }
+  const podsCtl = manager.addController({
+    name: NODE_LIFECYCLE_PODS_CONTROLLER,
+    for: kinds.pods,
+    reconciler: markPodNotReady,
+    workers: opts.evictionWorkers ?? 8,
+    watchFor: false,
+    watches: [
+      { type: kinds.pods, map: (p) => (needsMarking(p as unknown as Pod) ? [{ namespace: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' }] : []) },
       {
-        // A ready pod on a node that is Unknown (bound late, or a failed write): mark it too.
-        type: kinds.pods,
-        map: (p) => {
-          const pod = p as unknown as Pod;
-          const n = pod.spec?.nodeName;
-          return n && podReady(pod) && readyOf(getNode(n)) === 'Unknown' ? [{ namespace: '', name: n }] : [];
-        },
+        type: kinds.nodes,
+        map: (n) => (readyOf(n as unknown as Node) === 'Unknown' ? podsOn(n.metadata?.name ?? '').filter(needsMarking).map((p) => ({ namespace: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' })) : []),
       },
     ],
   });
@@ -339,7 +348,7 @@ export function registerNodeLifecycleController(manager: Manager, opts: NodeLife
     ],
   });
 
-  return { nodes: nodesCtl, evictions: evictionsCtl };
+  return { nodes: nodesCtl, pods: podsCtl, evictions: evictionsCtl };
 }
 
 export interface StartNodeLifecycleOptions extends NodeLifecycleOptions {

@@ -15,8 +15,8 @@
  *   taint's `timeAdded` (the API server gives every pod 300 s for `not-ready` and `unreachable`),
  *   never for a toleration without seconds. {@link zoneStates} → per-zone disruption and the rate
  *   of new NoExecute taints (0.1/s; none while every zone is fully disrupted).
- * - **The shell.** {@link registerNodeLifecycleController} adds `node-lifecycle-controller` and
- *   `taint-eviction-controller` to a runtime manager; {@link startNodeLifecycleController} runs
+ * - **The shell.** {@link registerNodeLifecycleController} adds `node-lifecycle-controller`,
+ *   `node-lifecycle-pods` and `taint-eviction-controller` to a runtime manager; {@link startNodeLifecycleController} runs
  *   them in a manager of their own. Events as kube records them: `RegisteredNode`, `NodeNotReady`
  *   (on the Node, and "Node is not ready" on its pods), `TaintManagerEviction` ("Marking for
  *   deletion Pod ns/name", "Cancelling deletion of Pod ns/name"). Evicted pods get the
@@ -50,6 +50,7 @@ export {
   startNodeLifecycleController,
   NODE_LIFECYCLE_CONTROLLER,
   TAINT_EVICTION_CONTROLLER,
+  NODE_LIFECYCLE_PODS_CONTROLLER,
   NODE_NAME_INDEX,
 } from './controller.js';
 export type { NodeLifecycleOptions, StartNodeLifecycleOptions, RunningNodeLifecycle } from './controller.js';

@@ -12,7 +12,8 @@
  *   `pod-agent` controller: admit (OutOfcpu, …), give the pod an IP from its node's CIDR, move it
  *   with {@link syncPod}, write the status subresource (a merge patch with a resourceVersion
  *   precondition), and confirm graceful deletions with a delete of grace period 0.
- * - Every API write passes one limiter (`maxInFlight`, default 32).
+ * - Every API write passes one limiter (`maxInFlight`, default 32); Lease and node status writes
+ *   go to the front of its queue and are stamped when sent.
  */
 import { randomUUID, createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -109,14 +110,19 @@ export interface SimulatedNodes {
   readonly stopped: Promise<void>;
 }
 
-/** At most `n` tasks run at once; the rest wait in order. */
+/** At most `n` tasks run at once; the rest wait in order, urgent ones (heartbeats) first. */
 class Limiter {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private urgent = 0;
   constructor(private readonly n: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.running >= this.n) await new Promise<void>((r) => this.waiting.push(r));
-    else this.running++;
+  async run<T>(fn: () => Promise<T>, urgent = false): Promise<T> {
+    if (this.running >= this.n) {
+      await new Promise<void>((r) => {
+        if (urgent) this.waiting.splice(this.urgent++, 0, () => (this.urgent--, r()));
+        else this.waiting.push(r);
+      });
+    } else this.running++;
     try {
       return await fn();
     } finally {
@@ -303,16 +309,19 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   };
 
   // ---- node registration, status and lease ---------------------------------------------------
-  async function postStatus(st: NodeState, node: Node, t: number): Promise<Node> {
-    const desired = nodeStatus(st.spec, st.net, st.id, node.status, t);
+  async function postStatus(st: NodeState, node: Node): Promise<Node> {
     const wasReady = readyStatus(node) === 'True';
-    const patched = await limiter.run(() => client.patchStatus(kinds.nodes, '', st.spec.name, { status: statusMergePatch(node.status, desired) }));
+    // The heartbeat is stamped when the write goes out, not when it was queued.
+    const patched = await limiter.run(
+      () => client.patchStatus(kinds.nodes, '', st.spec.name, { status: statusMergePatch(node.status, nodeStatus(st.spec, st.net, st.id, node.status, now())) }),
+      true,
+    );
     writes.nodeStatus++;
     if (!wasReady) nodeEvent(st, node, 'NodeReady', `Node ${st.spec.name} status is now: NodeReady`);
     return patched as unknown as Node;
   }
 
-  async function renewLease(st: NodeState, t: number): Promise<void> {
+  async function renewLease(st: NodeState): Promise<void> {
     const name = st.spec.name;
     const body = (rv?: string): Lease => ({
       apiVersion: 'coordination.k8s.io/v1',
@@ -323,7 +332,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
         ...(rv ? { resourceVersion: rv } : {}),
         ...(st.uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: st.uid }] } : {}),
       },
-      spec: { holderIdentity: name, leaseDurationSeconds: leaseSeconds, renewTime: MICRO(t) },
+      spec: { holderIdentity: name, leaseDurationSeconds: leaseSeconds, renewTime: MICRO(now()) },
     });
     const write = async (): Promise<Lease> => {
       if (st.lease?.metadata?.resourceVersion) {
@@ -338,7 +347,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
       if (current) return (await client.update(kinds.leases, asK({ ...body(current.metadata?.resourceVersion), spec: { ...current.spec, ...body().spec } }))) as unknown as Lease;
       return (await client.create(kinds.leases, asK(body()))) as unknown as Lease;
     };
-    st.lease = await limiter.run(write);
+    st.lease = await limiter.run(write, true);
     writes.leases++;
   }
 
@@ -364,11 +373,11 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
         writes.nodes++;
       }
       nodeEvent(st, node, 'Starting', 'Starting kubelet.');
-      node = await postStatus(st, node, t);
+      node = await postStatus(st, node);
     }
     st.uid = node.metadata?.uid;
     st.seen = true;
-    await renewLease(st, t);
+    await renewLease(st);
     // Spread the renewals evenly over one period from here on.
     st.nextRenewAt = t + (renewMs * (st.index + 1)) / opts.nodes.length;
   }
@@ -378,11 +387,11 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
     if (!st || st.gone) return {};
     const t = now();
     if (t >= st.nextRenewAt) {
-      await renewLease(st, t);
+      await renewLease(st);
       st.nextRenewAt = t + renewMs;
     }
     const node = getNode(st.spec.name);
-    if (node && nodeStatusNeedsWrite(node.status, nodeStatus(st.spec, st.net, st.id, node.status, t), t, reportMs)) await postStatus(st, node, t);
+    if (node && nodeStatusNeedsWrite(node.status, nodeStatus(st.spec, st.net, st.id, node.status, t), t, reportMs)) await postStatus(st, node);
     return { requeueAfterMs: Math.max(1, st.nextRenewAt - now()) };
   }
 
@@ -502,7 +511,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   }
   log.info({ nodes: nodes.size, leaseNamespace }, 'simulated nodes registered');
 
-  const heartbeats: Controller = createController({ name: 'node-heartbeat', reconciler: heartbeat, workers: 8, logger: log });
+  const heartbeats: Controller = createController({ name: 'node-heartbeat', reconciler: heartbeat, workers: Math.max(1, opts.maxInFlight ?? 32), logger: log });
   const podAgent: Controller = createController({ name: 'pod-agent', for: kinds.pods, reconciler: syncOne, workers: Math.max(1, opts.maxInFlight ?? 32), logger: log });
   heartbeats.watch(nodeInformer, {
     map: (n) => {
