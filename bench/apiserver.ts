@@ -317,7 +317,7 @@ async function createOwners(client: Client, namespace: string): Promise<string[]
  */
 function podManifest(name: string, i: number, namespace = NS, ownerUids?: string[]): Buffer {
   const { app, hash, owner } = appOf(i);
-  const uid = ownerUids?.[i % APPS] ?? `6f1c2a9e-${String(i % APPS).padStart(4, '0')}-4b7d-9f3a-2c8e5d1b7a40`;
+  const uid = ownerUids?.[i % APPS];
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -334,16 +334,21 @@ function podManifest(name: string, i: number, namespace = NS, ownerUids?: string
       annotations: {
         'prometheus.io/scrape': 'true',
       },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: owner,
-          uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      // Only with real owners: the garbage collector deletes pods whose owner does not exist.
+      ...(ownerUids
+        ? {
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'ReplicaSet',
+              name: owner,
+              uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+          }
+        : {}),
     },
     spec: {
       containers: [
@@ -489,7 +494,7 @@ function memoryRows(report: Report, count: number, idle: ServerMemory, after: Se
 async function startServer(nodeArgs: string[]): Promise<RunningCluster> {
   const dir = makeTempDir('flotilla-bench-');
   const kubeconfig = join(dir, 'kube_config_cluster.yml');
-  const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, 'up', '--port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig], {
+  const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, 'up', '--port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, '--no-controllers', '--nodes', '0'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

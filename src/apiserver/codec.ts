@@ -32,3 +32,18 @@ export function decodeFromStorage(value: Uint8Array, resourceVersion: number): K
   obj.metadata.resourceVersion = String(resourceVersion);
   return obj;
 }
+
+const METADATA_OPEN_BYTES = Buffer.from(METADATA_OPEN);
+
+/**
+ * The stored bytes with `metadata.resourceVersion` spliced in, as buffers to write one after the
+ * other: no decoding to a string, no copy of the object (what long lists are made of).
+ */
+export function storedBytesWithResourceVersion(value: Uint8Array, resourceVersion: number): Buffer[] {
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const at = bytes.indexOf(METADATA_OPEN_BYTES);
+  if (at < 0) throw new Error('stored object has no metadata');
+  const insertAt = at + METADATA_OPEN_BYTES.length;
+  const empty = bytes[insertAt] === 0x7d; // '}'
+  return [bytes.subarray(0, insertAt), Buffer.from(`"resourceVersion":"${resourceVersion}"${empty ? '' : ','}`), bytes.subarray(insertAt)];
+}

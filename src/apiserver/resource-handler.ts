@@ -125,12 +125,17 @@ export class ResourceHandler {
       sendJsonText(res, 200, `${head}${page.items.map((i: StoredObject) => i.text).join(',')}]}`, r.format);
       return;
     }
-    // Stream large lists in chunks instead of building one string of every item.
+    // Stream the stored bytes in chunks instead of building one string of every item.
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.write(head);
+    const comma = Buffer.from(',');
     for (let i = 0; i < page.items.length; i += LIST_CHUNK_ITEMS) {
-      const chunk = page.items.slice(i, i + LIST_CHUNK_ITEMS).map((item: StoredObject) => item.text).join(',');
-      res.write(i === 0 ? chunk : `,${chunk}`);
+      const parts: Buffer[] = [];
+      page.items.slice(i, i + LIST_CHUNK_ITEMS).forEach((item: StoredObject, j: number) => {
+        if (i + j > 0) parts.push(comma);
+        parts.push(...item.bytes);
+      });
+      res.write(Buffer.concat(parts));
     }
     res.end(']}');
   }

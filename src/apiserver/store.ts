@@ -33,7 +33,7 @@ import {
   type KeyValue,
   type WatchEvent,
 } from '../storage/index.js';
-import { decodeFromStorage, encodeForStorage, storedTextWithResourceVersion } from './codec.js';
+import { decodeFromStorage, encodeForStorage, storedBytesWithResourceVersion, storedTextWithResourceVersion } from './codec.js';
 import { apply as applyConfiguration, builtinEmptyObject, builtinListMeta, recordUpdate } from './field-manager/index.js';
 import { conversionKey, CONVERSIONS, type Conversion } from './conversion.js';
 import { strategyKey, type Strategy, type StrategyTable } from './strategy.js';
@@ -80,6 +80,12 @@ export class StoredObject {
   }
   get resourceVersion(): number {
     return this.kv.modRevision;
+  }
+
+  /** The object's JSON as buffers to write in sequence (no string built when nothing converts it). */
+  get bytes(): Buffer[] {
+    if (this.conversion || this.textCache !== undefined) return [Buffer.from(this.text)];
+    return storedBytesWithResourceVersion(this.kv.value, this.kv.modRevision);
   }
 }
 
