@@ -6,7 +6,7 @@
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext } from '../shared/context.js';
+import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { computeHash } from '../shared/hash.js';
 import { ensureRevision, truncateHistory, revisionName } from '../shared/history.js';
@@ -22,13 +22,7 @@ export function registerDaemonSetController(ctx: ControllerContext): void {
   const { client } = manager;
   const events = manager.eventRecorder(DAEMONSET_CONTROLLER);
   const expectations = new Expectations(ctx.now);
-  const podState = {
-    exists: (k: string) => !!cached<Pod>(ctx, kinds.pods, k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)),
-    live: (k: string) => {
-      const p = cached<Pod>(ctx, kinds.pods, k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1));
-      return !!p && !p.metadata?.deletionTimestamp;
-    },
-  };
+  const podState = cachedPodState(ctx);
 
   async function reconcile(req: Request): Promise<Result> {
     const key = `${req.namespace}/${req.name}`;

@@ -7,7 +7,7 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound, kinds, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext } from '../shared/context.js';
+import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { claimObjects, controllerRefOf, newControllerRef } from '../shared/owner.js';
 import { selectorMatches } from '../shared/pod-util.js';
@@ -25,13 +25,7 @@ export function registerJobController(ctx: ControllerContext): void {
   const backoffs = new Map<string, BackoffRecord>();
   /** uids whose finalizer we removed, until the cache shows it. */
   const removedFinalizers = new Map<string, Set<string>>();
-  const podState = {
-    exists: (k: string) => !!cached<Pod>(ctx, kinds.pods, k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)),
-    live: (k: string) => {
-      const p = cached<Pod>(ctx, kinds.pods, k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1));
-      return !!p && !p.metadata?.deletionTimestamp;
-    },
-  };
+  const podState = cachedPodState(ctx);
 
   const removeFinalizer = async (p: Pod): Promise<void> => {
     const finalizers = (p.metadata?.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);

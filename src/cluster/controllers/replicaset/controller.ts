@@ -7,7 +7,7 @@
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedByOwner, cachedList, keyOf, release, type ControllerContext } from '../shared/context.js';
+import { adopt, asK, cached, cachedByOwner, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { claimObjects, controllerRefOf, newControllerRef } from '../shared/owner.js';
 import { isPodActive, selectorMatches } from '../shared/pod-util.js';
@@ -20,13 +20,7 @@ export function registerReplicaSetController(ctx: ControllerContext): void {
   const { client } = manager;
   const events = manager.eventRecorder(REPLICASET_CONTROLLER);
   const expectations = new Expectations(ctx.now);
-  const podState = {
-    exists: (k: string) => !!cached<Pod>(ctx, kinds.pods, k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)),
-    live: (k: string) => {
-      const p = cached<Pod>(ctx, kinds.pods, k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1));
-      return !!p && !p.metadata?.deletionTimestamp;
-    },
-  };
+  const podState = cachedPodState(ctx);
 
   /** Replica sets whose selector matches an orphan pod (getPodReplicaSets). */
   const replicaSetsFor = (pod: Pod): Request[] => {

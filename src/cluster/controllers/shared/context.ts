@@ -3,7 +3,8 @@
  * workers to run. Also the small write helpers the shells share (adopt and release by patching
  * ownerReferences with the object's resourceVersion, so a stale cache fails with a conflict).
  */
-import { OWNER_INDEX, type Manager, type ResourceType, type KObject } from '../../../runtime/index.js';
+import { kinds, OWNER_INDEX, type Manager, type ResourceType, type KObject } from '../../../runtime/index.js';
+import type { CachedState } from './expectations.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { withControllerRef, withoutOwner, type Owned } from './owner.js';
 
@@ -49,4 +50,19 @@ export function cachedList<T>(ctx: ControllerContext, type: ResourceType, namesp
 /** Cached objects that name `uid` among their ownerReferences. */
 export function cachedByOwner<T>(ctx: ControllerContext, type: ResourceType, uid: string): T[] {
   return ctx.manager.cache.informerFor(type).byIndex(OWNER_INDEX, uid) as unknown as T[];
+}
+
+/** What the informer cache says of a pod, by `namespace/name`: for Expectations. */
+export function cachedPodState(ctx: ControllerContext): CachedState {
+  const pod = (key: string) => {
+    const slash = key.indexOf('/');
+    return cached<{ metadata?: { deletionTimestamp?: unknown } }>(ctx, kinds.pods, key.slice(0, slash), key.slice(slash + 1));
+  };
+  return {
+    exists: (key) => !!pod(key),
+    live: (key) => {
+      const p = pod(key);
+      return !!p && !p.metadata?.deletionTimestamp;
+    },
+  };
 }
