@@ -39,15 +39,16 @@
  * the time the server itself spent on the requests (from its /metrics).
  */
 import { Agent, request as httpsRequest } from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify as toYaml } from 'yaml';
-import { FLOTILLA_BIN, makeTempDir, readCredentials, waitFor, type ClusterCredentials, type RunningCluster } from '../test/support/cluster.js';
+import { FLOTILLA_BIN, makeTempDir, readCredentials, waitFor, type RunningCluster } from '../test/support/cluster.js';
 import { cpuSeconds, fmtInt, fmtMs, fmtRate, machineBusySeconds, memoryMiB, renderTable, Samples, sleep, type Summary } from './stats.js';
+import { Client, closedLoop, interrupted, onCleanup, progress, runCleanups, started, timed, type LoadResult } from './support.js';
 
 // ---- options ----------------------------------------------------------------------------------
 
@@ -144,7 +145,6 @@ function reapedChildrenCpuSeconds(): number {
 
 // ---- output -----------------------------------------------------------------------------------
 
-const started = performance.now();
 const loadAtStart = os.loadavg();
 const machineAtStart = machineBusySeconds();
 const clientAtStart = process.cpuUsage();
@@ -156,122 +156,6 @@ function othersNote(): string {
   const others = machineBusySeconds() - machineAtStart - (c.user + c.system) / 1e6 - (reapedChildrenCpuSeconds() - childrenAtStart);
   const wall = (performance.now() - started) / 1000;
   return Number.isFinite(others) ? `${((Math.max(0, others) / wall) * 100).toFixed(0)}% of a core on average` : 'unknown';
-}
-function progress(line: string): void {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
-}
-
-// ---- cleanup ----------------------------------------------------------------------------------
-
-const cleanups: Array<{ what: string; fn: () => unknown }> = [];
-function onCleanup(what: string, fn: () => unknown): void {
-  cleanups.push({ what, fn });
-}
-async function runCleanups(): Promise<void> {
-  while (cleanups.length > 0) {
-    const { what, fn } = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (e) {
-      process.stderr.write(`cleanup (${what}) failed: ${(e as Error).message}\n`);
-    }
-  }
-}
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    interrupted = true;
-    process.stderr.write(`\n${sig}: cleaning up\n`);
-    void runCleanups().finally(() => process.exit(130));
-  });
-}
-
-// ---- HTTP client ------------------------------------------------------------------------------
-
-interface Response {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-class Client {
-  readonly agent: Agent;
-  private readonly auth: string;
-  readonly url: URL;
-  constructor(
-    readonly creds: ClusterCredentials,
-    maxSockets: number,
-  ) {
-    this.url = new URL(creds.server);
-    this.auth = `Bearer ${creds.token}`;
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ca: creds.caPem, scheduling: 'fifo' });
-  }
-
-  request(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Response> {
-    return new Promise((resolve, reject) => {
-      const h: Record<string, string | number> = { Accept: 'application/json', Authorization: this.auth, ...headers };
-      if (body !== undefined) {
-        h['Content-Type'] ??= 'application/json';
-        h['Content-Length'] = body.length;
-      }
-      const req = httpsRequest(
-        { host: this.url.hostname, port: this.url.port, path, method, headers: h, agent: this.agent, timeout: 120_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  /** A request that must answer with one of `ok`; anything else is a real error. */
-  async expect(ok: number[], method: string, path: string, body?: Buffer, headers?: Record<string, string>): Promise<Response> {
-    const res = await this.request(method, path, body, headers);
-    if (!ok.includes(res.status)) {
-      throw new Error(`${method} ${path}: HTTP ${res.status} (wanted ${ok.join('/')}): ${res.body.toString('utf8').slice(0, 300)}`);
-    }
-    return res;
-  }
-
-  async json<T>(ok: number[], method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.expect(ok, method, path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)));
-    return JSON.parse(res.body.toString('utf8')) as T;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-interface LoadResult {
-  ops: number;
-  elapsedMs: number;
-  perSecond: number;
-  latency: Summary;
-}
-
-/** `n` operations from `concurrency` workers, each starting its next one when the last returns. */
-async function closedLoop(n: number, concurrency: number, op: (i: number) => Promise<void>): Promise<LoadResult> {
-  const lat = new Samples();
-  let next = 0;
-  const t0 = performance.now();
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= n) return;
-      const s = performance.now();
-      await op(i);
-      lat.push(performance.now() - s);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  const elapsedMs = performance.now() - t0;
-  return { ops: n, elapsedMs, perSecond: (n / elapsedMs) * 1000, latency: lat.summary() };
 }
 
 // ---- report -----------------------------------------------------------------------------------
@@ -297,18 +181,6 @@ interface Report {
   serverCpu: Map<string, number>;
   kubectlVersion?: string;
   upArgs?: string[];
-}
-
-async function timed<T>(report: Report, name: string, fn: () => Promise<T>): Promise<T> {
-  progress(`${name} ...`);
-  const t0 = performance.now();
-  try {
-    return await fn();
-  } finally {
-    const ms = performance.now() - t0;
-    report.durations.push([name, ms]);
-    progress(`${name}: ${fmtMs(ms)}`);
-  }
 }
 
 interface CpuMark {

@@ -1,0 +1,148 @@
+/**
+ * Pieces shared by the benchmark entry points (apiserver.ts, api-completeness.ts): the run's
+ * start time and progress lines on stderr, the cleanup registry with its SIGINT/SIGTERM
+ * handlers, and a keep-alive HTTPS client for the cluster's API.
+ */
+import { Agent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ClusterCredentials } from '../test/support/cluster.js';
+import { fmtMs, Samples, type Summary } from './stats.js';
+
+// ---- output -----------------------------------------------------------------------------------
+
+/** When the run started (this module's first evaluation). */
+export const started = performance.now();
+
+export function progress(line: string): void {
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+}
+
+/** Runs one phase between two progress lines and records its wall time in `report.durations`. */
+export async function timed<T>(report: { durations: Array<[string, number]> }, name: string, fn: () => Promise<T>): Promise<T> {
+  progress(`${name} ...`);
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    const ms = performance.now() - t0;
+    report.durations.push([name, ms]);
+    progress(`${name}: ${fmtMs(ms)}`);
+  }
+}
+
+// ---- cleanup ----------------------------------------------------------------------------------
+
+const cleanups: Array<{ what: string; fn: () => unknown }> = [];
+export function onCleanup(what: string, fn: () => unknown): void {
+  cleanups.push({ what, fn });
+}
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length > 0) {
+    const { what, fn } = cleanups.pop()!;
+    try {
+      await fn();
+    } catch (e) {
+      process.stderr.write(`cleanup (${what}) failed: ${(e as Error).message}\n`);
+    }
+  }
+}
+/** Set once SIGINT or SIGTERM has arrived (a live binding for importers). */
+export let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    interrupted = true;
+    process.stderr.write(`\n${sig}: cleaning up\n`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+// ---- HTTP client ------------------------------------------------------------------------------
+
+export interface Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export class Client {
+  readonly agent: Agent;
+  private readonly auth: string;
+  readonly url: URL;
+  constructor(
+    readonly creds: ClusterCredentials,
+    maxSockets: number,
+  ) {
+    this.url = new URL(creds.server);
+    this.auth = `Bearer ${creds.token}`;
+    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ca: creds.caPem, scheduling: 'fifo' });
+  }
+
+  request(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Response> {
+    return new Promise((resolve, reject) => {
+      const h: Record<string, string | number> = { Accept: 'application/json', Authorization: this.auth, ...headers };
+      if (body !== undefined) {
+        h['Content-Type'] ??= 'application/json';
+        h['Content-Length'] = body.length;
+      }
+      const req = httpsRequest(
+        { host: this.url.hostname, port: this.url.port, path, method, headers: h, agent: this.agent, timeout: 120_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** A request that must answer with one of `ok`; anything else is a real error. */
+  async expect(ok: number[], method: string, path: string, body?: Buffer, headers?: Record<string, string>): Promise<Response> {
+    const res = await this.request(method, path, body, headers);
+    if (!ok.includes(res.status)) {
+      throw new Error(`${method} ${path}: HTTP ${res.status} (wanted ${ok.join('/')}): ${res.body.toString('utf8').slice(0, 300)}`);
+    }
+    return res;
+  }
+
+  async json<T>(ok: number[], method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.expect(ok, method, path, body === undefined ? undefined : Buffer.from(JSON.stringify(body)));
+    return JSON.parse(res.body.toString('utf8')) as T;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+// ---- load shapes ------------------------------------------------------------------------------
+
+export interface LoadResult {
+  ops: number;
+  elapsedMs: number;
+  perSecond: number;
+  latency: Summary;
+}
+
+/** `n` operations from `concurrency` workers, each starting its next one when the last returns. */
+export async function closedLoop(n: number, concurrency: number, op: (i: number) => Promise<void>): Promise<LoadResult> {
+  const lat = new Samples();
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= n) return;
+      const s = performance.now();
+      await op(i);
+      lat.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  const elapsedMs = performance.now() - t0;
+  return { ops: n, elapsedMs, perSecond: (n / elapsedMs) * 1000, latency: lat.summary() };
+}
