@@ -210,10 +210,6 @@ export function tooOldResourceVersion(requested: number, oldest: number): Status
   return new StatusError(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
 }
 
-export function gone(message: string): StatusError {
-  return new StatusError(410, 'Gone', message);
-}
-
 export function requestEntityTooLarge(limitBytes: number): StatusError {
   return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`);
 }

@@ -7,11 +7,6 @@ import type { FieldError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import type { ListMeta } from './field-manager/index.js';
 
-export interface StrategyContext {
-  /** Reads another object (for cross-object checks such as allocations). */
-  readonly now: () => Date;
-}
-
 export interface Strategy {
   /** Fill defaults (called on create and update, before validation). */
   defaults?(obj: KubeObject): void;
