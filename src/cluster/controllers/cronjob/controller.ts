@@ -7,8 +7,8 @@
  */
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isConflict, kinds, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
-import { asK, cached, cachedByOwner, type ControllerContext } from '../shared/context.js';
+import { isAlreadyExists, kinds, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
+import { asK, cached, cachedByOwner, type ControllerContext, retryStaleWrites } from '../shared/context.js';
 import { controllerRefOf, isControlledBy } from '../shared/owner.js';
 import { planCronJob } from './plan.js';
 
@@ -76,14 +76,7 @@ export function registerCronJobController(ctx: ControllerContext): void {
     name: CRONJOB_CONTROLLER,
     for: cronJobsKind,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile),
     watches: [
       {
         type: kinds.jobs,

@@ -5,8 +5,8 @@
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { isConflict, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
+import { kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
+import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState, retryStaleWrites } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { computeHash } from '../shared/hash.js';
 import { ensureRevision, truncateHistory, revisionName } from '../shared/history.js';
@@ -83,14 +83,7 @@ export function registerDaemonSetController(ctx: ControllerContext): void {
     name: DAEMONSET_CONTROLLER,
     for: kinds.daemonSets,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile),
     watches: [
       { type: kinds.pods, map: podOwner },
       // A node's labels, taints or existence change which DaemonSets run there.

@@ -5,8 +5,8 @@
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isConflict, kinds, type Request, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedByOwner, cachedList, release, type ControllerContext } from '../shared/context.js';
+import { isAlreadyExists, kinds, type Request, type Result } from '../../../runtime/index.js';
+import { adopt, asK, cached, cachedByOwner, cachedList, release, type ControllerContext, retryStaleWrites } from '../shared/context.js';
 import { claimObjects, controllerRefOf, isControlledBy, newControllerRef } from '../shared/owner.js';
 import { selectorMatches } from '../shared/pod-util.js';
 import { planDeployment } from './plan.js';
@@ -119,15 +119,7 @@ export function registerDeploymentController(ctx: ControllerContext): void {
     name: DEPLOYMENT_CONTROLLER,
     for: kinds.deployments,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        // A stale cache: try again shortly, from fresher state.
-        if (isConflict(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile),
     watches: [
       { type: kinds.replicaSets, map: (o) => deploymentsFor(o as unknown as ReplicaSet) },
       // Recreate waits for old pods to go: a pod deletion may unblock its Deployment.

@@ -6,9 +6,9 @@
  */
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { isAlreadyExists, isConflict, isNotFound, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
+import { isAlreadyExists, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
 import { kinds } from '../../../runtime/index.js';
-import { asK, cached, cachedList, keyOf, type ControllerContext } from '../shared/context.js';
+import { asK, cached, cachedList, keyOf, type ControllerContext, retryStaleWrites } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { labelsMatchSet } from '../shared/pod-util.js';
 import { desiredEndpoints, endpointsUpToDate, hasSelector, isManagedSlice, planEndpointSlices, SERVICE_NAME_LABEL } from './endpoints.js';
@@ -64,14 +64,7 @@ export function registerEndpointsController(ctx: ControllerContext): void {
     name: ENDPOINTS_CONTROLLER,
     for: kinds.services,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile, true),
     watches: [
       { type: kinds.pods, map: (o) => dedupe([...servicesSelecting(ctx, o as unknown as Pod), ...servicesListing(o as unknown as Pod)]) },
       // Recreate Endpoints someone deleted.
@@ -126,14 +119,7 @@ export function registerEndpointSliceController(ctx: ControllerContext): void {
     for: kinds.services,
     owns: [endpointSlicesKind],
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile, true),
     watches: [{ type: kinds.pods, map: (o) => dedupe([...servicesSelecting(ctx, o as unknown as Pod), ...servicesListing(o as unknown as Pod)]) }],
   });
 }

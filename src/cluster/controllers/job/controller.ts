@@ -6,8 +6,8 @@
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { isConflict, isNotFound, kinds, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
+import { isNotFound, kinds, type Request, type ResourceType, type Result } from '../../../runtime/index.js';
+import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState, retryStaleWrites } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { claimObjects, controllerRefOf, newControllerRef } from '../shared/owner.js';
 import { selectorMatches } from '../shared/pod-util.js';
@@ -127,14 +127,7 @@ export function registerJobController(ctx: ControllerContext): void {
     name: JOB_CONTROLLER,
     for: jobsKind,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile),
     watches: [
       {
         type: kinds.pods,

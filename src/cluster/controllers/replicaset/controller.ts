@@ -6,8 +6,8 @@
  */
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { isConflict, isNotFound, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedByOwner, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
+import { isNotFound, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
+import { adopt, asK, cached, cachedByOwner, cachedList, keyOf, release, type ControllerContext, cachedPodState, retryStaleWrites } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { claimObjects, controllerRefOf, newControllerRef } from '../shared/owner.js';
 import { isPodActive, selectorMatches } from '../shared/pod-util.js';
@@ -133,14 +133,7 @@ export function registerReplicaSetController(ctx: ControllerContext): void {
     name: REPLICASET_CONTROLLER,
     for: kinds.replicaSets,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile),
     watches: [{ type: kinds.pods, map: (o) => replicaSetsFor(o as unknown as Pod) }],
   });
 }

@@ -3,7 +3,7 @@
  * workers to run. Also the small write helpers the shells share (adopt and release by patching
  * ownerReferences with the object's resourceVersion, so a stale cache fails with a conflict).
  */
-import { kinds, OWNER_INDEX, type Manager, type ResourceType, type KObject } from '../../../runtime/index.js';
+import { isConflict, isNotFound, kinds, OWNER_INDEX, type Manager, type ResourceType, type KObject, type Request, type Result } from '../../../runtime/index.js';
 import type { CachedState } from './expectations.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { withControllerRef, withoutOwner, type Owned } from './owner.js';
@@ -64,5 +64,20 @@ export function cachedPodState(ctx: ControllerContext): CachedState {
       const p = pod(key);
       return !!p && !p.metadata?.deletionTimestamp;
     },
+  };
+}
+
+/**
+ * Wrap a reconcile so a write that lost a race (409, or 404 where `alsoNotFound`) is retried
+ * shortly from fresher cache state instead of counting as a failure with backoff.
+ */
+export function retryStaleWrites(reconcile: (req: Request) => Promise<Result>, alsoNotFound = false): (req: Request) => Promise<Result> {
+  return async (req) => {
+    try {
+      return await reconcile(req);
+    } catch (e) {
+      if (isConflict(e) || (alsoNotFound && isNotFound(e))) return { requeueAfterMs: 50 };
+      throw e;
+    }
   };
 }

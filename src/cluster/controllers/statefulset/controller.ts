@@ -6,8 +6,8 @@
  */
 import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isConflict, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
-import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState } from '../shared/context.js';
+import { isAlreadyExists, kinds, semanticEqual, type Request, type Result } from '../../../runtime/index.js';
+import { adopt, asK, cached, cachedList, keyOf, release, type ControllerContext, cachedPodState, retryStaleWrites } from '../shared/context.js';
 import { Expectations } from '../shared/expectations.js';
 import { computeHash } from '../shared/hash.js';
 import { ensureRevision, ownedRevisions, revisionName, truncateHistory } from '../shared/history.js';
@@ -84,14 +84,7 @@ export function registerStatefulSetController(ctx: ControllerContext): void {
     name: STATEFULSET_CONTROLLER,
     for: kinds.statefulSets,
     workers: ctx.workers,
-    reconciler: async (req) => {
-      try {
-        return await reconcile(req);
-      } catch (e) {
-        if (isConflict(e)) return { requeueAfterMs: 50 };
-        throw e;
-      }
-    },
+    reconciler: retryStaleWrites(reconcile),
     watches: [
       {
         type: kinds.pods,
