@@ -8,7 +8,7 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 export const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export interface Subresource {
-  readonly name: 'status' | 'scale' | 'binding' | 'finalize' | 'eviction';
+  readonly name: 'status' | 'scale' | 'binding' | 'finalize' | 'eviction' | 'log';
   readonly group: string;
   readonly version: string;
   readonly kind: string;

@@ -30,6 +30,8 @@ function subresource(spec: Spec, name: Subresource['name']): Subresource {
       return { name, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
     case 'finalize':
       return { name, group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    case 'log':
+      return { name, group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
   }
 }
 
@@ -55,7 +57,7 @@ const NO_DELETECOLLECTION: Verb[] = ['create', 'delete', 'get', 'list', 'patch',
 export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   // core/v1
   resource({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], subresources: ['status', 'finalize'], verbs: NO_DELETECOLLECTION }),
-  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'eviction'] }),
+  resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'eviction', 'log'] }),
   resource({ group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   resource({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true, shortNames: ['ep'] }),
   resource({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] }),

@@ -44,6 +44,8 @@ export interface ResourceHandlerHooks {
   shutdown?: AbortSignal;
   /** The OpenAPI schema of a kind, for unknown-field checks (fieldValidation). */
   schemaFor?(rt: ResourceType): KindSchema | undefined;
+  /** `pods/log`: streams the container's log from its node's kubelet. */
+  podLogs?(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void>;
   /** Table columns for kinds without a built-in printer (custom resources). */
   convertorFor?(rt: ResourceType): Convertor | undefined;
 }
@@ -347,6 +349,10 @@ export class ResourceHandler {
       case 'finalize':
         if (method !== 'PUT') throw methodNotAllowed();
         return this.finalizeNamespace(req, res, r);
+      case 'log':
+        if (method !== 'GET') throw methodNotAllowed();
+        if (!this.hooks.podLogs) throw routeNotFound();
+        return this.hooks.podLogs(req, res, r);
       default:
         throw routeNotFound();
     }

@@ -28,7 +28,8 @@ import { groupVersionDocument, openApiFor, openApiRoot, openApiV2 } from './open
 import type { ServingMaterial } from './pki.js';
 import { ResourceRegistry } from './registry.js';
 import { parseRequestPath, type RequestTarget } from './request-info.js';
-import { ResourceHandler } from './resource-handler.js';
+import { ResourceHandler, type ResourceRequest } from './resource-handler.js';
+import { containerForLogs, kubeletLogLocation, parsePodLogOptions, proxyPodLogs } from './pod-logs.js';
 import { Store } from './store.js';
 import { conversionKey, CONVERSIONS } from './conversion.js';
 import { CrdLifecycle } from './crd/lifecycle.js';
@@ -110,6 +111,7 @@ export class ApiServer {
       convertorFor: (rt) => convertors.get(conversionKey(rt)),
       schemaFor: (rt) => openApiFor(this.registry).kindSchema(rt.group, rt.version, rt.kind),
       shutdown: this.shutdown.signal,
+      podLogs: (req, res, r) => this.podLogs(req, res, r),
     });
     collectDefaultMetrics({ register: this.metrics });
     this.requests = new Counter({
@@ -169,6 +171,20 @@ export class ApiServer {
   }
 
   /** Objects every cluster has: the system namespaces and the `kubernetes` service. */
+  /** `GET …/pods/<name>/log`: checked here, served by the pod's kubelet (an empty answer while the pod has no node, as kube's). */
+  private async podLogs(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const pod = (await this.store.get(r.rt, r.namespace, r.name!)).object;
+    const container = containerForLogs(pod, r.query.get('container'));
+    const options = parsePodLogOptions(r.name!, r.query);
+    const nodeName = pod.spec?.nodeName as string | undefined;
+    if (!nodeName) {
+      sendText(res, 200, 'text/plain', '');
+      return;
+    }
+    const node = (await this.store.get(this.registry.lookup('', 'v1', 'nodes')!, undefined, nodeName)).object;
+    await proxyPodLogs(req, res, kubeletLogLocation(pod, node, container, options), r.name!);
+  }
+
   private async bootstrap(): Promise<void> {
     const namespaces = this.registry.lookup('', 'v1', 'namespaces')!;
     for (const name of DEFAULT_NAMESPACES) {
