@@ -326,7 +326,8 @@ function bareServerArgs(): string[] {
   const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
   const args: string[] = [];
   if (text.includes('--no-controllers')) args.push('--no-controllers');
-  if (/--nodes\b/.test(text)) args.push('--nodes', '0');
+  if (text.includes('--no-nodes')) args.push('--no-nodes');
+  else if (/--nodes\b/.test(text)) args.push('--nodes', '0');
   return args;
 }
 

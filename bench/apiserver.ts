@@ -371,7 +371,7 @@ function memoryRows(report: Report, count: number, idle: ServerMemory, after: Se
 async function startServer(nodeArgs: string[]): Promise<RunningCluster> {
   const dir = makeTempDir('flotilla-bench-');
   const kubeconfig = join(dir, 'kube_config_cluster.yml');
-  const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, 'up', '--port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, '--no-controllers', '--nodes', '0'], {
+  const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, 'up', '--port', '0', '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, '--no-controllers', '--no-nodes'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -243,8 +243,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    process.stdout.write(`starting flotilla up --nodes ${o.nodes} (controllers, scheduler, simulated nodes)…\n`);
-    cluster = await startCluster({ controlPlane: true, extraArgs: ['--nodes', String(o.nodes)], dir });
+    process.stdout.write(`starting flotilla up --runtime simulated --agents ${o.nodes} (controllers, scheduler, a control-plane node and ${o.nodes} simulated agents)…\n`);
+    cluster = await startCluster({ controlPlane: true, extraArgs: ['--runtime', 'simulated', '--agents', String(o.nodes), '--no-demo'], dir });
     const c = cluster;
     const pid = c.process.pid!;
     const creds = readCredentials(c);
@@ -257,7 +257,7 @@ async function main(): Promise<void> {
         const r = await apiRequest(creds, 'GET', '/api/v1/nodes', { agent, timeoutMs: 30_000 });
         if (r.status !== 200) return false;
         const ready = (r.json.items ?? []).filter((n: any) => (n.status?.conditions ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True')).length;
-        return ready >= o.nodes;
+        return ready >= o.nodes + 1;
       },
       60_000,
       250,

@@ -147,7 +147,7 @@ function pod(i: number, owners: readonly string[]) {
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   // The API server alone: no built-in scheduler, controllers or simulated nodes.
-  const cluster = await startCluster({ extraArgs: ['--no-controllers', '--nodes', '0'] });
+  const cluster = await startCluster({ extraArgs: ['--no-controllers', '--no-nodes'] });
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
   let sched: ReturnType<typeof spawn> | undefined;
   try {

@@ -1,13 +1,12 @@
 /**
  * What runs beside the API server: kube-controller-manager's controllers (workloads, endpoints,
- * node lifecycle), the scheduler, and — on the local cluster — simulated nodes. Each is an
+ * node lifecycle) and the scheduler. Each is an
  * ordinary client of the API through a kubeconfig, so the same code runs against any cluster.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { registerCoreControllers } from '../cluster/controllers/index.js';
 import { registerNodeLifecycleController } from '../cluster/node-lifecycle/index.js';
-import { startSimulatedNodes, type SimulatedNodeSpec } from '../cluster/node/index.js';
 import { startScheduler } from '../cluster/scheduler/index.js';
 import { createManager } from '../runtime/index.js';
 
@@ -52,23 +51,4 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     controllers: [...controllers, 'node-lifecycle', 'scheduler'],
     stopped: Promise.all([manager.done(), scheduler.stopped]).then(() => undefined),
   };
-}
-
-/** The default local nodes: a small pool in one zone, shaped like a common VM size. */
-export function defaultNodes(count: number): SimulatedNodeSpec[] {
-  return Array.from({ length: count }, (_, i) => ({
-    name: `flotilla-node-${i}`,
-    cpu: 4,
-    memory: '16Gi',
-    pods: 110,
-    labels: {
-      'node.kubernetes.io/instance-type': 'Standard_D4s_v3',
-      'topology.kubernetes.io/region': 'local',
-      'topology.kubernetes.io/zone': `local-${(i % 3) + 1}`,
-    },
-  }));
-}
-
-export async function startLocalNodes(kubeconfigPath: string, count: number, logger: Logger, signal: AbortSignal) {
-  return startSimulatedNodes({ kubeConfig: loadKubeConfig(kubeconfigPath), nodes: defaultNodes(count), logger, signal });
 }

@@ -5,6 +5,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { up } from './up.js';
+import { registerVmssCommands } from './vmss.js';
+import type { Runtime } from './local-cluster.js';
 import { startControlPlane } from './control-plane.js';
 import { createLogger } from '../runtime/index.js';
 
@@ -18,6 +20,20 @@ function count(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 5000) throw new InvalidArgumentError('must be a whole number from 0 to 5000.');
   return n;
+}
+
+interface UpFlags {
+  port: number;
+  host: string;
+  dataDir: string;
+  kubeconfig: string;
+  logLevel: string;
+  agents: number;
+  runtime: string;
+  clusterCidr: string;
+  nodes: boolean;
+  demo: boolean;
+  controllers: boolean;
 }
 
 function fail(message: string): never {
@@ -38,13 +54,19 @@ program
   .option('--data-dir <dir>', 'where the cluster keeps its state and certificates', '.flotilla')
   .option('--kubeconfig <file>', 'where to write the admin kubeconfig', './kube_config_cluster.yml')
   .option('--log-level <level>', 'log level: info or debug', 'info')
-  .option('--nodes <count>', 'simulated nodes that run pods', count, 3)
+  .option('--agents <count>', 'instances of the agent pool scale set when it is first created', count, 2)
+  .option('--runtime <runtime>', 'how nodes run pods: process (local processes) or simulated (no process, as KWOK)', 'process')
+  .option('--cluster-cidr <cidr>', 'loopback CIDR that process pods take their IPs from (a /24 per node)', '127.42.0.0/16')
+  .option('--no-nodes', 'start no nodes (pods stay Pending)')
+  .option('--no-demo', 'do not deploy the demo app')
   .option('--no-controllers', 'run the API server alone (no scheduler or controllers)')
-  .action(async (opts: { port: number; host: string; dataDir: string; kubeconfig: string; logLevel: string; nodes: number; controllers: boolean }) => {
+  .action(async (opts: UpFlags) => {
     if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
+    if (opts.runtime !== 'process' && opts.runtime !== 'simulated') fail(`--runtime must be process or simulated, not "${opts.runtime}"`);
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-6])$/.test(opts.clusterCidr)) fail(`--cluster-cidr must be a loopback CIDR of /16 or wider, such as 127.42.0.0/16, not "${opts.clusterCidr}"`);
     let cluster: Awaited<ReturnType<typeof up>>;
     try {
-      cluster = await up(opts);
+      cluster = await up({ ...opts, runtime: opts.runtime as Runtime, demo: opts.demo && opts.controllers && opts.nodes });
     } catch (e) {
       fail((e as Error).message);
     }
@@ -87,5 +109,7 @@ program
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+
+registerVmssCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => fail(e.message));

@@ -9,7 +9,8 @@ import { createLogger } from '../runtime/index.js';
 import { ApiServer, defaultServingNames, ensureAdminToken, ensureServingMaterial } from '../apiserver/index.js';
 import { SqliteBackend, startCompactor } from '../storage/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { startControlPlane, startLocalNodes } from './control-plane.js';
+import { startControlPlane } from './control-plane.js';
+import { DEMO_NAME, startLocalCluster, type Runtime } from './local-cluster.js';
 
 export interface UpOptions {
   port: number;
@@ -17,8 +18,16 @@ export interface UpOptions {
   dataDir: string;
   kubeconfig: string;
   logLevel: string;
-  /** Simulated nodes to run pods on (0: none). */
-  nodes: number;
+  /** Run the default nodes (a control-plane node and the agent pool scale set) and their node agent. */
+  nodes: boolean;
+  /** Instances of the agent pool scale set when it is first created. */
+  agents: number;
+  /** How the nodes run pods: as local processes, or simulated (no process, as KWOK). */
+  runtime: Runtime;
+  /** Loopback CIDR that process pods take their IPs from. */
+  clusterCidr: string;
+  /** Deploy the demo app (two flotilla/echo pods behind a Service). */
+  demo: boolean;
   /** Run the controller manager and scheduler (false: the API server alone). */
   controllers: boolean;
 }
@@ -59,6 +68,7 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
   writeKubeconfig(kubeconfig, { server: server_url, caCertPem: tls.caCertPem, token });
   progress(`[5/7] Wrote kubeconfig ${kubeconfig}`);
   const background = new AbortController();
+  const nextSteps = [`kubectl --kubeconfig ${opts.kubeconfig} get nodes`];
   const running: Array<Promise<void>> = [];
   try {
     if (opts.controllers) {
@@ -66,11 +76,26 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
       running.push(plane.stopped);
       progress(`[6/7] Started the scheduler and controllers (${plane.controllers.join(', ')}); metrics on 127.0.0.1:${plane.metricsPort}/metrics`);
     } else progress('[6/7] Controllers and scheduler not started (--no-controllers)');
-    if (opts.nodes > 0) {
-      const nodes = await startLocalNodes(kubeconfig, opts.nodes, logger, background.signal);
-      running.push(nodes.stopped);
-      progress(`[7/7] Started ${opts.nodes} simulated node(s): ${nodes.names.join(', ')} (pods run without processes)`);
-    } else progress('[7/7] No nodes (--nodes 0): pods stay Pending');
+    if (opts.nodes) {
+      progress(`[7/7] Starting the nodes: a control-plane node and a scale set of ${opts.agents} agent(s), ${opts.runtime} runtime`);
+      const local = await startLocalCluster({
+        kubeconfigPath: kubeconfig,
+        dataDir,
+        logger,
+        signal: background.signal,
+        agents: opts.agents,
+        runtime: opts.runtime,
+        clusterCIDR: opts.clusterCidr,
+        demo: opts.demo,
+        progress,
+      });
+      running.push(local.stopped);
+      progress(`      nodes: ${local.master} and the scale set ${local.scaleSet} (flotilla vmss list-instances -n ${local.scaleSet})`);
+      if (local.demoEndpoints.length) {
+        progress(`      demo: deployment/${DEMO_NAME} and service/${DEMO_NAME} in namespace default, pods at ${local.demoEndpoints.join(', ')}`);
+        if (opts.runtime === 'process') nextSteps.push(`curl http://${local.demoEndpoints[0]}/`, `kubectl logs deployment/${DEMO_NAME}`);
+      }
+    } else progress('[7/7] No nodes (--no-nodes): pods stay Pending');
   } catch (e) {
     background.abort();
     await server.close();
@@ -78,7 +103,7 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
     await backend.close();
     throw e;
   }
-  progress(`Flotilla is ready at ${server_url}. Try: kubectl --kubeconfig ${opts.kubeconfig} get nodes`);
+  progress(`Flotilla is ready at ${server_url}. Try: ${nextSteps.join(' ; ')}`);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

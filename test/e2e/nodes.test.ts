@@ -36,7 +36,7 @@ const cleanups: (() => unknown)[] = [];
 before(async () => {
   if (skip) return;
   dir = makeTempDir('flotilla-nodes-');
-  cluster = await startCluster({ dir, extraArgs: ['--nodes', '0', '--no-controllers'] });
+  cluster = await startCluster({ dir, extraArgs: ['--no-nodes', '--no-controllers'] });
   kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
   client = createClient(kc, { fieldManager: 'nodes-e2e' });

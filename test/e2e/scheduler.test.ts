@@ -23,7 +23,7 @@ let cluster: RunningCluster | undefined;
 
 before(async () => {
   if (skip) return;
-  cluster = await startCluster({ extraArgs: ['--no-controllers', '--nodes', '0'] });
+  cluster = await startCluster({ extraArgs: ['--no-controllers', '--no-nodes'] });
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
   client = createClient(kc);

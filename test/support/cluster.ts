@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request as httpsRequest, type Agent } from 'node:https';
@@ -68,13 +69,16 @@ export function freePort(): Promise<number> {
  * `opts.port`, or 0 (any free port) by default.
  */
 /**
- * By default the API server alone (`--no-controllers --nodes 0`), so a test sees only what it
- * does itself; `controlPlane: true` runs the whole local cluster (controllers, scheduler, nodes).
+ * By default the API server alone (`--no-controllers --no-nodes`), so a test sees only what it
+ * does itself; `controlPlane: true` runs the whole local cluster (controllers, scheduler, nodes,
+ * demo) on a random loopback /16 for its pods.
  */
 export async function startCluster(opts: { dir?: string; port?: number; extraArgs?: string[]; controlPlane?: boolean } = {}): Promise<RunningCluster> {
   const dir = opts.dir ?? makeTempDir();
   const kubeconfig = join(dir, 'kube_config_cluster.yml');
-  const plane = opts.controlPlane ? [] : ['--no-controllers', '--nodes', '0'];
+  // Process pods bind loopback IPs: each data dir takes its own /16 (the same one on every restart), so
+  // concurrent test clusters do not collide.
+  const plane = opts.controlPlane ? ['--cluster-cidr', `127.${100 + (createHash('sha256').update(dir).digest()[0] % 150)}.0.0/16`] : ['--no-controllers', '--no-nodes'];
   const child = spawn(process.execPath, [FLOTILLA_BIN, 'up', '--port', String(opts.port ?? 0), '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, ...plane, ...(opts.extraArgs ?? [])], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,7 +90,7 @@ export async function startCluster(opts: { dir?: string; port?: number; extraArg
   const url = await waitFor('flotilla up to print its ready line', () => {
     if (child.exitCode !== null) throw new Error(`flotilla up exited with ${child.exitCode}:\n${out}`);
     return /Flotilla is ready at (https:\/\/\S+?)\.\s/.exec(out)?.[1];
-  }, 30_000);
+  }, opts.controlPlane ? 90_000 : 30_000);
   const port = Number(new URL(url).port);
   return {
     dir,

@@ -1,9 +1,17 @@
 /**
  * @module cluster/node
  *
- * Simulated nodes: the kubelet's side of the API for many nodes from one process, with no
- * containers (as KWOK does), so the scheduler, the workload controllers, the node lifecycle
- * controller and later the autoscaler see Nodes that register, heartbeat and run pods.
+ * The node agent: the kubelet's side of the API for many nodes from one process, so the
+ * scheduler, the workload controllers, the node lifecycle controller and the autoscaler see
+ * Nodes that register, heartbeat and run pods. {@link startNodeAgent} starts it; nodes are
+ * added and removed at run time (`agent.add(spec)`, `agent.remove(name)`), each with a runtime:
+ *
+ * - `simulated` (the default): no containers, as KWOK does — described below;
+ * - `process`: every container a local process (see `process/index.ts`): the built-in images
+ *   `flotilla/echo`, `flotilla/crashloop` and `pause`, or the container's `command`; each pod on
+ *   its own loopback IP (127.42.n.x out of `loopbackCIDR`), with kubelet's environment, restart
+ *   rules and crash back-off, probes, init containers, graceful termination, Events, CRI log
+ *   files under `<dataDir>/var/log/pods` and a kubelet server for `kubectl logs`.
  *
  * - **Registration.** {@link startSimulatedNodes} creates each Node with kubelet's labels
  *   (`kubernetes.io/hostname|os|arch`, `node.kubernetes.io/instance-type`,
@@ -51,8 +59,8 @@
  * - Node names are free-form DNS names; Azure scale-set names (`<prefix><6 base-36 chars>`,
  *   shared/spec/azure.md §1) and `providerID`s fit.
  */
-export { startSimulatedNodes } from './agent.js';
-export type { SimulatedNodes, SimulatedNodesOptions, SimulatedNodesStats } from './agent.js';
+export { startNodeAgent, startSimulatedNodes } from './agent.js';
+export type { NodeAgent, NodeAgentOptions, NodeAgentStats, SimulatedNodes, SimulatedNodesOptions, SimulatedNodesStats } from './agent.js';
 export {
   nodeObject,
   nodeStatus,
@@ -61,12 +69,13 @@ export {
   validateNodeSpec,
   KUBELET_VERSION,
   CONTAINER_RUNTIME_VERSION,
+  PROCESS_RUNTIME_VERSION,
   SIMULATED_ANNOTATION,
   DEFAULT_REGION,
   DEFAULT_ZONE,
   DEFAULT_INSTANCE_TYPE,
 } from './node-status.js';
-export type { SimulatedNodeSpec, NodeNetwork, NodeIdentity } from './node-status.js';
+export type { NodeSpec, SimulatedNodeSpec, NodeNetwork, NodeIdentity } from './node-status.js';
 export {
   syncPod,
   rejectedStatus,
@@ -82,4 +91,5 @@ export type { PodSync, PodPlacement, Simulation } from './pod-status.js';
 export { admit, podRequests } from './admission.js';
 export type { Resources, Rejection } from './admission.js';
 export { parseCidr, formatCidr, subnet, PodIPAllocator } from './ipam.js';
+export * from './process/index.js';
 export type { Cidr } from './ipam.js';

@@ -6,11 +6,14 @@
  * kubelet's rule for when to post: at once when something other than the heartbeat changed (for
  * example the node lifecycle controller set Ready=Unknown), else every `nodeStatusReportFrequency`.
  */
+import { release } from 'node:os';
 import type { Node, NodeCondition, NodeStatus, Taint } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../apimachinery/quantity.js';
 
 export const KUBELET_VERSION = 'v1.32.5';
 export const CONTAINER_RUNTIME_VERSION = 'flotilla-sim://1.0';
+/** What process nodes report: their container IDs are `flotilla://…`. */
+export const PROCESS_RUNTIME_VERSION = 'flotilla://1.0';
 /** Marks a Node (annotation) and its Pods' container IDs as simulated by Flotilla. */
 export const SIMULATED_ANNOTATION = 'flotilla.dev/simulated';
 
@@ -35,11 +38,19 @@ export interface SimulatedNodeSpec {
   readonly providerID?: string;
 }
 
+/** A node the agent runs: simulated (pods go Running with no process, as KWOK) or process (pods run as local processes). */
+export interface NodeSpec extends SimulatedNodeSpec {
+  /** Default `'simulated'`. */
+  readonly runtime?: 'simulated' | 'process';
+}
+
 /** Where a node sits on the (simulated) network. */
 export interface NodeNetwork {
   readonly internalIP: string;
   /** The node's pod CIDR (`spec.podCIDR`). */
   readonly podCIDR: string;
+  /** The kubelet server's port (`status.daemonEndpoints.kubeletEndpoint.Port`; default 10250). */
+  readonly kubeletPort?: number;
 }
 
 /** Identity the node reports in `status.nodeInfo`. */
@@ -113,7 +124,7 @@ const KUBELET_CONDITIONS: readonly { type: string; status: 'True' | 'False'; rea
  * The status the kubelet posts at `now`: conditions carry `lastHeartbeatTime = now` and keep the
  * current `lastTransitionTime` when their status is unchanged.
  */
-export function nodeStatus(spec: SimulatedNodeSpec, net: NodeNetwork, id: NodeIdentity, current: NodeStatus | undefined, now: number): NodeStatus {
+export function nodeStatus(spec: NodeSpec, net: NodeNetwork, id: NodeIdentity, current: NodeStatus | undefined, now: number): NodeStatus {
   const arch = nodeLabels(spec)['kubernetes.io/arch'];
   const res = resources(spec);
   const conditions: NodeCondition[] = KUBELET_CONDITIONS.map((c) => {
@@ -135,14 +146,14 @@ export function nodeStatus(spec: SimulatedNodeSpec, net: NodeNetwork, id: NodeId
       { type: 'InternalIP', address: net.internalIP },
       { type: 'Hostname', address: spec.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: net.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: id.machineID,
       systemUUID: id.systemUUID,
       bootID: id.bootID,
-      kernelVersion: '6.8.0-flotilla-sim',
-      osImage: 'Flotilla simulated node',
-      containerRuntimeVersion: CONTAINER_RUNTIME_VERSION,
+      kernelVersion: spec.runtime === 'process' ? release() : '6.8.0-flotilla-sim',
+      osImage: spec.runtime === 'process' ? 'Flotilla process node' : 'Flotilla simulated node',
+      containerRuntimeVersion: spec.runtime === 'process' ? PROCESS_RUNTIME_VERSION : CONTAINER_RUNTIME_VERSION,
       kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: KUBELET_VERSION,
       operatingSystem: 'linux',
@@ -152,7 +163,7 @@ export function nodeStatus(spec: SimulatedNodeSpec, net: NodeNetwork, id: NodeId
 }
 
 /** The Node object kubelet registers (with its status, as kubelet's initial node does). */
-export function nodeObject(spec: SimulatedNodeSpec, net: NodeNetwork, id: NodeIdentity, now: number): Node {
+export function nodeObject(spec: NodeSpec, net: NodeNetwork, id: NodeIdentity, now: number): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -162,7 +173,7 @@ export function nodeObject(spec: SimulatedNodeSpec, net: NodeNetwork, id: NodeId
       annotations: {
         'node.alpha.kubernetes.io/ttl': '0',
         'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
-        [SIMULATED_ANNOTATION]: 'true',
+        ...(spec.runtime === 'process' ? {} : { [SIMULATED_ANNOTATION]: 'true' }),
       },
     },
     spec: {

@@ -73,7 +73,8 @@ export function normalizeImage(image: string): string {
   return `${domain}/${rest}${digest}`;
 }
 
-function imageID(normalized: string): string {
+/** The image ID a runtime reports for a normalized reference (a stable digest of the reference). */
+export function imageID(normalized: string): string {
   const at = normalized.indexOf('@');
   if (at >= 0) return normalized;
   const colon = normalized.lastIndexOf(':');
@@ -183,16 +184,51 @@ function completedInit(pod: Pod, c: Container, prev: ContainerStatus | undefined
 }
 
 /** The conditions kubelet owns, in the order it writes them; other conditions are kept after them. */
-const OWNED = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'] as const;
+export const OWNED_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'] as const;
 
-interface Want {
+export interface Want {
   status: 'True' | 'False';
   reason?: string;
   message?: string;
 }
 
-function conditions(current: readonly PodCondition[] | undefined, want: Record<(typeof OWNED)[number], Want>, now: number): PodCondition[] {
-  const out: PodCondition[] = OWNED.map((type) => {
+export interface PodStatusParts {
+  phase: string;
+  conditions: Record<(typeof OWNED_CONDITIONS)[number], Want>;
+  placement: PodPlacement;
+  startTime: string | undefined;
+  containerStatuses: unknown[];
+  initContainerStatuses: unknown[];
+  /** The pod-level reason and message (e.g. `DeadlineExceeded`), or none. */
+  reason?: { reason?: string; message?: string };
+}
+
+/** A kubelet's pod status from its parts, keeping what others own in `current` and dropping what no longer applies. */
+export function assemblePodStatus(current: PodStatus, parts: PodStatusParts, now: number): PodStatus {
+  const status: Record<string, unknown> = {
+    ...current,
+    phase: parts.phase,
+    conditions: conditions(current.conditions, parts.conditions, now),
+    hostIP: parts.placement.hostIP,
+    hostIPs: [{ ip: parts.placement.hostIP }],
+    podIP: parts.placement.podIP,
+    podIPs: [{ ip: parts.placement.podIP }],
+    startTime: parts.startTime,
+    containerStatuses: parts.containerStatuses,
+  };
+  if (parts.initContainerStatuses.length) status.initContainerStatuses = parts.initContainerStatuses;
+  else delete status.initContainerStatuses;
+  if (parts.reason?.reason) Object.assign(status, { reason: parts.reason.reason, message: parts.reason.message });
+  else {
+    delete status.reason;
+    delete status.message;
+  }
+  return status as PodStatus;
+}
+
+/** The kubelet-owned conditions as wanted, keeping `lastTransitionTime` while a status holds; other conditions follow. */
+export function conditions(current: readonly PodCondition[] | undefined, want: Record<(typeof OWNED_CONDITIONS)[number], Want>, now: number): PodCondition[] {
+  const out: PodCondition[] = OWNED_CONDITIONS.map((type) => {
     const w = want[type];
     const was = current?.find((c) => c.type === type);
     if (was && was.status === w.status && was.reason === w.reason && was.message === w.message) return was;
@@ -204,12 +240,12 @@ function conditions(current: readonly PodCondition[] | undefined, want: Record<(
       ...(w.message ? { message: w.message } : {}),
     };
   });
-  for (const c of current ?? []) if (!(OWNED as readonly string[]).includes(c.type)) out.push(c);
+  for (const c of current ?? []) if (!(OWNED_CONDITIONS as readonly string[]).includes(c.type)) out.push(c);
   return out;
 }
 
 /** Ready also needs every readiness gate's condition True (status.GenerateReadyCondition). */
-function readinessGates(pod: Pod): Want | undefined {
+export function readinessGates(pod: Pod): Want | undefined {
   for (const g of pod.spec?.readinessGates ?? []) {
     const c = pod.status?.conditions?.find((x) => x.type === g.conditionType);
     if (!c) return { status: 'False', reason: 'ReadinessGatesNotReady', message: `corresponding condition of pod readiness gate "${g.conditionType}" does not exist.` };
@@ -296,30 +332,21 @@ export function syncPod(pod: Pod, placement: PodPlacement, now: number): PodSync
       : { status: 'True' };
   const ready = containersReady.status === 'True' ? (readinessGates(pod) ?? containersReady) : containersReady;
 
-  const status: Record<string, unknown> = {
-    ...current,
+  const status = assemblePodStatus(current, {
     phase,
-    conditions: conditions(current.conditions, {
+    conditions: {
       PodReadyToStartContainers: { status: terminal ? 'False' : 'True' },
       Initialized: { status: 'True' },
       Ready: ready,
       ContainersReady: containersReady,
       PodScheduled: { status: 'True' },
-    }, now),
-    hostIP: placement.hostIP,
-    hostIPs: [{ ip: placement.hostIP }],
-    podIP: placement.podIP,
-    podIPs: [{ ip: placement.podIP }],
+    },
+    placement,
     startTime,
     containerStatuses,
-  };
-  if (initStatuses.length) status.initContainerStatuses = initStatuses;
-  else delete status.initContainerStatuses;
-  if (reason) Object.assign(status, { reason, message });
-  else {
-    delete status.reason;
-    delete status.message;
-  }
+    initContainerStatuses: initStatuses,
+    reason: reason ? { reason, message } : undefined,
+  }, now);
   const next = Math.min(...wakes);
   const requeueAfterMs = Number.isFinite(next) ? Math.max(1, next - now) : undefined;
   return { status: semanticEqual(current, status) ? undefined : (status as PodStatus), terminal, requeueAfterMs };

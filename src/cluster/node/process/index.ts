@@ -1,0 +1,37 @@
+/**
+ * @module cluster/node/process
+ *
+ * The process runtime: pods bound to a `process` node run for real, as a kubelet with a tiny
+ * container runtime would run them. Pure cores (table-tested) and thin shells:
+ *
+ * - `image.ts` — which program a container runs: a built-in image (`flotilla/echo`,
+ *   `flotilla/crashloop`, `pause`, matched on the repository whatever the registry or tag), the
+ *   container's `command`, or nothing (`ErrImagePull` / `ImagePullBackOff`).
+ * - `env.ts` — the environment as kubelet builds it (`envFrom`, `env` with `$(VAR)` expansion,
+ *   configMapKeyRef / secretKeyRef / fieldRef / resourceFieldRef, service variables, HOSTNAME).
+ * - `lifecycle.ts` — what to do next (init containers in order, restart policy, crash back-off
+ *   10 s doubling to 5 min) and the PodStatus to report (phase, conditions, container states).
+ * - `probe.ts` — probe specs with kubelet's defaults and the threshold rule; `prober.ts` runs them.
+ * - `cri-log.ts` — the CRI log format and kubelet's tail/since/limit selection; `log-file.ts`
+ *   writes `<dataDir>/var/log/pods/<ns>_<pod>_<uid>/<container>/<restartCount>.log` and the
+ *   `var/log/containers` symlinks; `log-target.ts` and `kubelet-server.ts` serve
+ *   `GET /containerLogs/{ns}/{pod}/{container}`.
+ * - `runtime.ts` — the shell: spawns, signals and watches the processes.
+ * - `builtin-image.ts` — the built-in images' script (standalone; exits when the agent dies).
+ */
+export { programOf, imageRepository, UNKNOWN_IMAGE_MESSAGE } from './image.js';
+export type { Program, BuiltinImage } from './image.js';
+export { resolveEnv, expand, envReferences, expandCommand } from './env.js';
+export type { EnvContext, EnvResult } from './env.js';
+export { planPod, podStatusOf, factsFromStatus, nextBackoff, restartAt, shouldRestart, goDuration, podRef, DEADLINE_MESSAGE } from './lifecycle.js';
+export type { ContainerFacts, RunFacts, Backoff, PodPlan, FactsOf } from './lifecycle.js';
+export { parseProbe, nextProbeResult, initialProbeState, unhealthyMessage } from './probe.js';
+export type { ProbeSpec, ProbeAction, ProbeKind, ProbeResult, ProbeState } from './probe.js';
+export { criTimestamp, rfc3339Nano, formatCriLine, parseCriLine, splitLines, selectLog, renderEntry } from './cri-log.js';
+export type { CriEntry, LogQuery, LogStream } from './cri-log.js';
+export { logTarget, parseLogQuery } from './log-target.js';
+export { containerLogPath, legacySymlinkPath, podLogDir } from './log-file.js';
+export { startKubeletServer } from './kubelet-server.js';
+export type { KubeletServer, LogSource } from './kubelet-server.js';
+export { ProcessRuntime } from './runtime.js';
+export type { ProcessRuntimeOptions, RuntimeSync } from './runtime.js';

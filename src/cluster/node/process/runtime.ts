@@ -1,0 +1,467 @@
+/**
+ * The process runtime: the kubelet's container side for pods bound to 'process' nodes. Each
+ * container runs as a child process (a built-in image's Node script, or the container's
+ * command) in the pod's directory under `dataDir`, with its environment (env.ts), its CRI log
+ * file (log-file.ts) and its probes (prober.ts). What to do next and what to report come from
+ * the pure core in lifecycle.ts; this shell keeps the facts, starts and kills processes, and
+ * asks for a resync when something changes (a process exits, a probe flips).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConfigMap, Container, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import { kinds, type Client, type Logger } from '../../../runtime/index.js';
+import type { PodPlacement } from '../pod-status.js';
+import { envReferences, expandCommand, resolveEnv } from './env.js';
+import { programOf } from './image.js';
+import { factsFromStatus, isRunning, nextBackoff, planPod, podRef, podStatusOf, restartAt, type ContainerFacts, type PodPlan } from './lifecycle.js';
+import { containerLogPath, ContainerLogFile, legacySymlinkPath, podLogDir } from './log-file.js';
+import { forgetGroup, killLeftoverGroups, recordGroup } from './orphans.js';
+import { startProber } from './prober.js';
+import { unhealthyMessage, type ProbeKind } from './probe.js';
+
+const BUILTIN_SCRIPT = fileURLToPath(new URL('./builtin-image.js', import.meta.url));
+
+export type EventFn = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+
+export interface ProcessRuntimeOptions {
+  readonly client: Pick<Client, 'get'>;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** The API server as pods see it (KUBERNETES_SERVICE_HOST/PORT). */
+  readonly apiServer?: { readonly host: string; readonly port: number };
+  /** Sync the pod again soon (a process exited, a probe result flipped). */
+  readonly resync: (namespace: string, name: string) => void;
+  readonly event: EventFn;
+  /** Grace for containers stopped because their node is removed or the agent stops (default 2 s). */
+  readonly shutdownGraceMs?: number;
+  readonly now?: () => number;
+}
+
+/** What the agent does after a sync. */
+export interface RuntimeSync {
+  /** The status kubelet reports now (the agent writes it when it differs). */
+  readonly status?: PodStatus;
+  /** The pod has ended: its status is final and nothing of it runs. */
+  readonly terminal: boolean;
+  readonly requeueAfterMs?: number;
+}
+
+interface ContainerSlot {
+  facts: ContainerFacts;
+  proc?: ChildProcess;
+  /** The process runs in its own process group (commands: kill the group, so `sh -c` children go too). */
+  group: boolean;
+  exited?: Promise<void>;
+  stopProbes?: () => void;
+  env?: Readonly<Record<string, string>>;
+  starting?: boolean;
+  /** The run whose log file is still being written (until its pipes close). */
+  logOpen?: string;
+  /** The exited run a BackOff event was recorded for. */
+  backoffEvent?: string;
+}
+
+interface PodRun {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly node: string;
+  pod: Pod;
+  placement: PodPlacement;
+  readonly startTime: number;
+  readonly dir: string;
+  readonly containers: Map<string, ContainerSlot>;
+  /** SIGTERM sent; SIGKILL at this time. */
+  killAt?: number;
+  /** Container starts in flight (a shutdown waits for them, then kills what they started). */
+  readonly starts: Set<Promise<void>>;
+  terminal: boolean;
+  finalStatus?: PodStatus;
+}
+
+/** Exit code of a process ended by a signal, as runtimes report it (128 + signal number). */
+const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
+  code ?? 128 + ((signal && (constants.signals as Record<string, number>)[signal]) || 9);
+
+/** The attempt of a container's current run (its log file must stay). */
+const slotAttempt = (run: { containers: Map<string, { facts: ContainerFacts }> }, name: string): number | undefined => run.containers.get(name)?.facts.current?.attempt;
+
+const allContainers = (pod: Pod): Container[] => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+
+export class ProcessRuntime {
+  private readonly pods = new Map<string, PodRun>();
+  /** Nodes being removed (or all, once the agent stops): their pods start nothing more. */
+  private readonly closed = new Set<string>();
+  private closedAll = false;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ProcessRuntimeOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.logger.child({ runtime: 'process' });
+  }
+
+  /** The facts of a pod's container (for the log server), if this runtime runs the pod. */
+  facts(uid: string, container: string): ContainerFacts | undefined {
+    return this.pods.get(uid)?.containers.get(container)?.facts;
+  }
+
+  isRunning(uid: string, containerID: string): boolean {
+    const run = this.pods.get(uid);
+    if (!run) return false;
+    for (const s of run.containers.values()) if (s.facts.current?.id === containerID && (isRunning(s.facts) || s.logOpen === containerID)) return true;
+    return false;
+  }
+
+  runningPods(): number {
+    return this.pods.size;
+  }
+
+  /** Start, restart and report the pod's containers (see lifecycle.ts). */
+  async sync(pod: Pod, node: string, placement: PodPlacement): Promise<RuntimeSync> {
+    if (this.closedAll || this.closed.has(node)) return { terminal: false };
+    const now = this.now();
+    const run = this.podRun(pod, node, placement, now);
+    if (run.terminal) return { status: run.finalStatus, terminal: true };
+    const factsOf = (n: string): ContainerFacts | undefined => run.containers.get(n)?.facts;
+    let plan: PodPlan = planPod(pod, factsOf, run.startTime, now);
+    if (plan.terminal) {
+      const left = plan.stop.filter((n) => isRunning(factsOf(n)));
+      if (left.length) return this.stopping(run, left, now);
+      run.terminal = true;
+      this.forgetProcesses(run);
+      run.finalStatus = podStatusOf(pod, factsOf, plan, placement, run.startTime, now);
+      return { status: run.finalStatus, terminal: true };
+    }
+    for (const name of plan.start) await this.startContainer(run, name);
+    if (plan.start.length) plan = planPod(pod, factsOf, run.startTime, this.now());
+    const t = this.now();
+    for (const [name, slot] of run.containers) {
+      const err = slot.facts.startError;
+      if (err?.reason === 'ErrImagePull' && t >= err.at + 1000 && slot.backoffEvent !== `pull/${err.count}`) {
+        slot.backoffEvent = `pull/${err.count}`;
+        const image = allContainers(pod).find((c) => c.name === name)?.image ?? '';
+        this.opts.event(pod, 'Normal', 'BackOff', `Back-off pulling image ${JSON.stringify(image)}`);
+        this.opts.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+      }
+      const cur = slot.facts.current;
+      if (cur?.finishedAt !== undefined && slot.backoffEvent !== cur.id && restartAt(slot.facts, t) !== undefined) {
+        slot.backoffEvent = cur.id;
+        this.opts.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${podRef(pod)}`);
+      }
+    }
+    const status = podStatusOf(pod, factsOf, plan, placement, run.startTime, t);
+    // An image-pull failure reads ErrImagePull first and ImagePullBackOff a second later.
+    const wakes = [plan.wakeAt ?? Infinity];
+    // A start that failed at once (no such executable) is due again right away: the first restart has no back-off.
+    if (plan.start.length) wakes.push(t + 100);
+    for (const s of run.containers.values()) if (s.facts.startError && t < s.facts.startError.at + 1000) wakes.push(s.facts.startError.at + 1000);
+    const next = Math.min(...wakes);
+    return { status, terminal: false, requeueAfterMs: Number.isFinite(next) ? Math.max(1, next - t) : undefined };
+  }
+
+  /**
+   * The pod is being deleted: SIGTERM its containers, SIGKILL them when the grace period is
+   * over. Resolves `done` once nothing runs (the agent then confirms the deletion).
+   */
+  async terminate(pod: Pod): Promise<{ done: boolean; requeueAfterMs?: number }> {
+    const run = this.pods.get(pod.metadata?.uid ?? '');
+    if (!run) return { done: true };
+    run.pod = pod;
+    const running = [...run.containers.entries()].filter(([, s]) => isRunning(s.facts)).map(([n]) => n);
+    if (!running.length) {
+      this.forget(run.uid);
+      return { done: true };
+    }
+    const r = this.stopping(run, running, this.now());
+    return { done: false, requeueAfterMs: r.requeueAfterMs };
+  }
+
+  /** Stop tracking a pod (its processes are gone or are being killed) and remove its directory. */
+  forget(uid: string): void {
+    const run = this.pods.get(uid);
+    if (!run) return;
+    this.pods.delete(uid);
+    for (const s of run.containers.values()) {
+      s.stopProbes?.();
+      if (s.proc && isRunning(s.facts)) this.signal(s, 'SIGKILL');
+    }
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+
+  /** Kill every container of the node's pods (SIGTERM, a short grace, SIGKILL) and wait until they have exited. */
+  async stopNode(node: string): Promise<void> {
+    this.closed.add(node);
+    await Promise.all([...this.pods.values()].filter((r) => r.node === node).map((r) => this.shutdown(r)));
+  }
+
+  async stopAll(): Promise<void> {
+    this.closedAll = true;
+    await Promise.all([...this.pods.values()].map((r) => this.shutdown(r)));
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private podRun(pod: Pod, node: string, placement: PodPlacement, now: number): PodRun {
+    const uid = pod.metadata!.uid!;
+    let run = this.pods.get(uid);
+    if (run) {
+      run.pod = pod;
+      run.placement = placement;
+      return run;
+    }
+    const started = pod.status?.startTime ? Date.parse(pod.status.startTime) : NaN;
+    run = {
+      uid,
+      namespace: pod.metadata!.namespace!,
+      name: pod.metadata!.name!,
+      node,
+      pod,
+      placement,
+      startTime: Number.isNaN(started) ? now : started,
+      dir: join(this.opts.dataDir, 'var', 'lib', 'kubelet', 'pods', uid),
+      containers: new Map(),
+      starts: new Set(),
+      terminal: false,
+    };
+    mkdirSync(run.dir, { recursive: true });
+    const killed = killLeftoverGroups(run.dir);
+    if (killed) this.log.info({ pod: `${run.namespace}/${run.name}`, processes: killed }, 'killed containers an earlier agent left running');
+    // A pod an earlier agent ran: its containers died with that agent (see factsFromStatus).
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    for (const c of allContainers(pod)) {
+      run.containers.set(c.name, { facts: factsFromStatus(statuses.find((s) => s.name === c.name), now), group: false });
+    }
+    this.pods.set(uid, run);
+    return run;
+  }
+
+  private stopping(run: PodRun, names: string[], now: number): RuntimeSync {
+    const graceS = run.pod.metadata?.deletionGracePeriodSeconds ?? run.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    if (run.killAt === undefined) {
+      run.killAt = now + graceS * 1000;
+      for (const n of names) {
+        const s = run.containers.get(n)!;
+        this.opts.event(run.pod, 'Normal', 'Killing', `Stopping container ${n}`);
+        this.signal(s, 'SIGTERM');
+      }
+    } else if (now >= run.killAt) {
+      for (const n of names) this.signal(run.containers.get(n)!, 'SIGKILL');
+      return { terminal: false, requeueAfterMs: 1000 };
+    }
+    return { terminal: false, requeueAfterMs: Math.max(1, run.killAt - now) };
+  }
+
+  /** Start running pods of `node` again (it was removed and is added back). */
+  reopen(node: string): void {
+    this.closed.delete(node);
+  }
+
+  private async shutdown(run: PodRun): Promise<void> {
+    await Promise.allSettled([...run.starts]);
+    const grace = this.opts.shutdownGraceMs ?? 2000;
+    const waits: Promise<void>[] = [];
+    for (const s of run.containers.values()) {
+      s.stopProbes?.();
+      if (!s.proc || !isRunning(s.facts)) continue;
+      this.signal(s, 'SIGTERM');
+      const timer = setTimeout(() => this.signal(s, 'SIGKILL'), grace);
+      waits.push(s.exited!.finally(() => clearTimeout(timer)));
+    }
+    await Promise.all(waits);
+    this.pods.delete(run.uid);
+  }
+
+  private forgetProcesses(run: PodRun): void {
+    for (const s of run.containers.values()) s.stopProbes?.();
+  }
+
+  private signal(s: ContainerSlot, sig: NodeJS.Signals): void {
+    const pid = s.proc?.pid;
+    if (!pid || s.proc!.exitCode !== null || s.proc!.signalCode !== null) return;
+    try {
+      if (s.group) process.kill(-pid, sig);
+      else s.proc!.kill(sig);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  private async fetchRefs(pod: Pod, c: Container): Promise<{ configMaps: Map<string, ConfigMap | undefined>; secrets: Map<string, Secret | undefined> }> {
+    const ns = pod.metadata!.namespace!;
+    const refs = envReferences(c);
+    const configMaps = new Map<string, ConfigMap | undefined>();
+    const secrets = new Map<string, Secret | undefined>();
+    await Promise.all([
+      ...refs.configMaps.map(async (n) => configMaps.set(n, (await this.opts.client.get(kinds.configMaps, ns, n)) as unknown as ConfigMap | undefined)),
+      ...refs.secrets.map(async (n) => secrets.set(n, (await this.opts.client.get(kinds.secrets, ns, n)) as unknown as Secret | undefined)),
+    ]);
+    return { configMaps, secrets };
+  }
+
+  private async startContainer(run: PodRun, name: string): Promise<void> {
+    const c = allContainers(run.pod).find((x) => x.name === name);
+    const slot = run.containers.get(name);
+    if (!c || !slot || slot.starting || isRunning(slot.facts)) return;
+    slot.starting = true;
+    const p = this.startSlot(run, c, slot);
+    run.starts.add(p);
+    try {
+      await p;
+    } finally {
+      run.starts.delete(p);
+      slot.starting = false;
+    }
+  }
+
+  private async startSlot(run: PodRun, c: Container, slot: ContainerSlot): Promise<void> {
+    const pod = run.pod;
+    const ev = this.opts.event;
+    const failStart = (reason: 'ErrImagePull' | 'CreateContainerConfigError', message: string): void => {
+      const prev = slot.facts.startError;
+      slot.facts = { ...slot.facts, startError: { reason, message, at: this.now(), count: prev?.reason === reason ? prev.count + 1 : 1 } };
+    };
+
+    const refs = await this.fetchRefs(pod, c);
+    const env = resolveEnv(pod, c, {
+      ...refs,
+      podIP: run.placement.podIP,
+      hostIP: run.placement.hostIP,
+      apiServer: this.opts.apiServer,
+      path: process.env.PATH,
+    });
+    const program = env.ok ? programOf(expandCommand(c, env.env)) : undefined;
+    if (program?.kind === 'unknown') {
+      ev(pod, 'Warning', 'Failed', `Failed to pull image ${JSON.stringify(c.image ?? '')}: ${program.message}`);
+      ev(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
+      return failStart('ErrImagePull', program.message);
+    }
+    ev(pod, 'Normal', 'Pulled', `Container image ${JSON.stringify(c.image ?? '')} already present on machine`);
+    if (!env.ok) {
+      ev(pod, 'Warning', 'Failed', `Error: ${env.message}`);
+      return failStart('CreateContainerConfigError', env.message);
+    }
+
+    const prev = slot.facts.current;
+    const attempt = prev ? prev.attempt + 1 : 0;
+    // kubelet keeps one dead container per container (MaxPerPodContainer): the run before the previous one goes, with its log.
+    const dropped = prev ? slot.facts.previous : undefined;
+    if (dropped && dropped.id !== prev?.id) this.removeLog(run, c.name, dropped.id, dropped.attempt);
+    const id = `flotilla://${randomBytes(32).toString('hex')}`;
+    const logFile = new ContainerLogFile(
+      containerLogPath(this.opts.dataDir, run.namespace, run.name, run.uid, c.name, attempt),
+      legacySymlinkPath(this.opts.dataDir, run.namespace, run.name, c.name, id),
+    );
+    const builtin = program!.kind === 'builtin' ? program! : undefined;
+    const port = c.ports?.[0]?.containerPort;
+    const [file, args] =
+      builtin?.kind === 'builtin'
+        ? [process.execPath, [BUILTIN_SCRIPT, builtin.image, builtin.tag, run.placement.podIP, port ? String(port) : '']]
+        : [(program as { file: string }).file, [...(program as { args: readonly string[] }).args]];
+    const child = spawn(file, args, {
+      cwd: run.dir,
+      env: { ...env.env },
+      // The built-ins exit when this stdin pipe closes, i.e. when the agent dies.
+      stdio: [builtin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: !builtin,
+    });
+    const spawned = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', (err) => resolve(err));
+    });
+    const startedAt = this.now();
+    const backoff = prev ? nextBackoff(slot.facts.backoff, startedAt) : slot.facts.backoff;
+    ev(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+    if (spawned) {
+      logFile.attach(child.stdout!, 'stdout');
+      logFile.attach(child.stderr!, 'stderr');
+      const message = (spawned as NodeJS.ErrnoException).code === 'ENOENT' ? `exec: ${JSON.stringify(file)}: executable file not found in $PATH` : spawned.message;
+      ev(pod, 'Warning', 'Failed', `Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: ${message}: unknown`);
+      slot.facts = {
+        current: { id, attempt, startedAt, finishedAt: startedAt, exitCode: 128, reason: 'StartError', message: `failed to create containerd task: ${message}` },
+        previous: prev,
+        backoff,
+        started: false,
+        ready: false,
+      };
+      return;
+    }
+    logFile.attach(child.stdout!, 'stdout');
+    logFile.attach(child.stderr!, 'stderr');
+    slot.proc = child;
+    slot.logOpen = id;
+    if (!builtin) recordGroup(run.dir, c.name, child.pid!);
+    slot.group = !builtin;
+    slot.env = env.env;
+    slot.facts = { current: { id, attempt, startedAt }, previous: prev, backoff, started: !c.startupProbe, ready: !c.readinessProbe };
+    this.log.debug({ pod: `${run.namespace}/${run.name}`, container: c.name, pid: child.pid, attempt }, 'container started');
+    ev(pod, 'Normal', 'Started', `Started container ${c.name}`);
+    slot.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (!builtin) {
+          // The container's first process is gone: like a runtime tearing down the container's
+          // cgroup, take the rest of its group (background children holding the pipes) with it.
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* the group is empty */
+          }
+          forgetGroup(run.dir, c.name);
+        }
+        slot.stopProbes?.();
+        slot.stopProbes = undefined;
+        if (slot.facts.current?.id === id) {
+          slot.facts = { ...slot.facts, current: { ...slot.facts.current, finishedAt: this.now(), exitCode: exitCodeOf(code, signal) }, ready: false, started: false };
+        }
+        void logFile.done().then(() => {
+          if (slot.logOpen === id) slot.logOpen = undefined;
+          resolve();
+          if (this.pods.get(run.uid) === run) this.opts.resync(run.namespace, run.name);
+        });
+      });
+    });
+    if (c.startupProbe || c.livenessProbe || c.readinessProbe) this.probe(run, c, slot, id);
+  }
+
+  private probe(run: PodRun, c: Container, slot: ContainerSlot, id: string): void {
+    const mine = (): boolean => slot.facts.current?.id === id && isRunning(slot.facts);
+    const grace = (kind: ProbeKind): number => {
+      const p = kind === 'liveness' ? c.livenessProbe : c.startupProbe;
+      return (p?.terminationGracePeriodSeconds ?? run.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+    };
+    slot.stopProbes = startProber(c, run.placement.podIP, { env: slot.env ?? {}, cwd: run.dir }, {
+      onFailure: (kind, output) => {
+        if (mine()) this.opts.event(run.pod, 'Warning', 'Unhealthy', unhealthyMessage(kind, output));
+      },
+      onInvalid: (kind, error) => this.log.info({ pod: `${run.namespace}/${run.name}`, container: c.name, probe: kind, error }, 'probe cannot run'),
+      onResult: (kind, result) => {
+        if (!mine()) return;
+        if (kind === 'readiness') slot.facts = { ...slot.facts, ready: result === 'Success' };
+        else if (kind === 'startup' && result === 'Success') slot.facts = { ...slot.facts, started: true };
+        if ((kind === 'liveness' || kind === 'startup') && result === 'Failure') {
+          this.opts.event(run.pod, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
+          this.signal(slot, 'SIGTERM');
+          const timer = setTimeout(() => this.signal(slot, 'SIGKILL'), grace(kind));
+          void slot.exited?.finally(() => clearTimeout(timer));
+        }
+        this.opts.resync(run.namespace, run.name);
+      },
+    });
+  }
+
+  private removeLog(run: PodRun, container: string, id: string, attempt: number): void {
+    rmSync(legacySymlinkPath(this.opts.dataDir, run.namespace, run.name, container, id), { force: true });
+    if (attempt !== slotAttempt(run, container)) rmSync(containerLogPath(this.opts.dataDir, run.namespace, run.name, run.uid, container, attempt), { force: true });
+  }
+
+  /** The pod's log directory (removed by the agent once the pod is gone). */
+  podLogDir(pod: Pod): string {
+    return podLogDir(this.opts.dataDir, pod.metadata!.namespace!, pod.metadata!.name!, pod.metadata!.uid!);
+  }
+}
+
+export { podRef };
