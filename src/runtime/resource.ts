@@ -69,6 +69,7 @@ export const kinds = {
   daemonSets: { apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets' },
   statefulSets: { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' },
   jobs: { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs' },
+  podDisruptionBudgets: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets' },
   ingresses: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses' },
   leases: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases' },
   customResourceDefinitions: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false },

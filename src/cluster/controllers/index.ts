@@ -14,12 +14,13 @@
  * | `cronjob-controller` | CronJobs | Jobs `<cronjob>-<minutes since epoch>` |
  * | `daemonset-controller` | DaemonSets | one Pod per eligible Node |
  * | `statefulset-controller` | StatefulSets | Pods `<sts>-<ordinal>`, in order |
+ * | `disruption-controller` | PodDisruptionBudgets | their status (healthy pods, disruptions allowed), which the Eviction API decides by |
  *
  * Each keeps its rules in a pure function of plain objects (table-tested beside it) and a thin
  * reconcile shell on the controller runtime (`src/runtime`):
  * {@link planDeployment}, {@link replicaSetDiff}, {@link endpointSubsets} /
  * {@link planEndpointSlices}, {@link planJob}, {@link planCronJob} with {@link parseSchedule},
- * {@link planDaemonSet}, {@link planStatefulSet}.
+ * {@link planDaemonSet}, {@link planStatefulSet}, {@link budgetStatus}.
  *
  * ```ts
  * const manager = createManager({ kubeConfig, name: 'kube-controller-manager' });
@@ -39,10 +40,11 @@ import { registerJobController } from './job/controller.js';
 import { registerCronJobController } from './cronjob/controller.js';
 import { registerDaemonSetController } from './daemonset/controller.js';
 import { registerStatefulSetController } from './statefulset/controller.js';
+import { registerDisruptionController } from './disruption/controller.js';
 
-export type CoreControllerName = 'deployment' | 'replicaset' | 'endpoints' | 'endpointslice' | 'job' | 'cronjob' | 'daemonset' | 'statefulset';
+export type CoreControllerName = 'deployment' | 'replicaset' | 'endpoints' | 'endpointslice' | 'job' | 'cronjob' | 'daemonset' | 'statefulset' | 'disruption';
 
-export const CORE_CONTROLLERS: readonly CoreControllerName[] = ['deployment', 'replicaset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'daemonset', 'statefulset'];
+export const CORE_CONTROLLERS: readonly CoreControllerName[] = ['deployment', 'replicaset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'daemonset', 'statefulset', 'disruption'];
 
 export interface CoreControllersOptions {
   /** Which controllers to run (default: all of {@link CORE_CONTROLLERS}). */
@@ -62,6 +64,7 @@ const REGISTER: Record<CoreControllerName, (ctx: ControllerContext) => void> = {
   cronjob: registerCronJobController,
   daemonset: registerDaemonSetController,
   statefulset: registerStatefulSetController,
+  disruption: registerDisruptionController,
 };
 
 /** Add the core controllers to `manager` (before `manager.start()`). Returns their names. */
@@ -94,3 +97,5 @@ export type { DaemonSetPlan } from './daemonset/plan.js';
 export { planStatefulSet } from './statefulset/plan.js';
 export type { StatefulSetPlan } from './statefulset/plan.js';
 export { computeHash } from './shared/hash.js';
+export { budgetStatus, budgetSelects, DELETION_TIMEOUT_MS } from './disruption/budget.js';
+export type { BudgetInput, BudgetResult, ControllerScale } from './disruption/budget.js';
