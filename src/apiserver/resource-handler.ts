@@ -22,7 +22,8 @@ import { apiVersionOf, DEFAULT_SCALE_PATHS, groupResource, type ResourceType } f
 import { getAtPath, setAtPath } from '../apimachinery/field-path.js';
 import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from './negotiation.js';
 import { readBody, sendJsonText, sendObject } from './http-util.js';
-import { writtenJson, type DeleteOptions, type Store, type StoredObject, type WriteOptions } from './store.js';
+import { viewedAs } from './admission/index.js';
+import { writtenJson, type AdmissionHook, type DeleteOptions, type Store, type StoredObject, type WriteOptions } from './store.js';
 import { managerFromUserAgent, validateApplyRequest, validateFieldManager } from './field-manager/index.js';
 import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
@@ -44,10 +45,27 @@ export interface ResourceHandlerHooks {
   shutdown?: AbortSignal;
   /** The OpenAPI schema of a kind, for unknown-field checks (fieldValidation). */
   schemaFor?(rt: ResourceType): KindSchema | undefined;
+  /** `pods/eviction`: a delete that respects PodDisruptionBudgets. */
+  evict?(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, eviction: KubeObject): Promise<void>;
   /** `pods/log`: streams the container's log from its node's kubelet. */
   podLogs?(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void>;
   /** Table columns for kinds without a built-in printer (custom resources). */
   convertorFor?(rt: ResourceType): Convertor | undefined;
+  /** Admission webhooks for one write (undefined: none configured). */
+  admission?(info: AdmissionInfo): AdmissionHook | undefined;
+}
+
+/** What admission is told of a write request. */
+export interface AdmissionInfo {
+  rt: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** The kind of the subresource's object when it is not the resource's (autoscaling/v1 Scale). */
+  kind?: { group: string; version: string; kind: string };
+  dryRun: boolean;
+  options: Record<string, unknown>;
+  warn(message: string): void;
 }
 
 /** kube-apiserver's --min-request-timeout: watches end after 30–60 minutes unless asked otherwise. */
@@ -250,13 +268,13 @@ export class ResourceHandler {
 
   private async create(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const body = await this.readObject(req, r, res);
-    const created = await this.store.create(r.rt, r.namespace, body, writeOptions(req, r.query, 'CreateOptions'));
+    const created = await this.store.create(r.rt, r.namespace, body, this.admitted(res, r, writeOptions(req, r.query, 'CreateOptions'), 'CreateOptions'));
     sendObject(res, 201, created, r.format, writtenJson(created));
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const body = await this.readObject(req, r, res);
-    const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, writeOptions(req, r.query, 'UpdateOptions'));
+    const { object, created } = await this.store.update(r.rt, r.namespace, r.name!, () => body, this.admitted(res, r, writeOptions(req, r.query, 'UpdateOptions'), 'UpdateOptions'));
     sendObject(res, created ? 201 : 200, object, r.format, writtenJson(object));
   }
 
@@ -265,7 +283,7 @@ export class ResourceHandler {
     if (type === 'application/strategic-merge-patch+json' && !isBuiltin(r.rt)) {
       throw unsupportedMediaType(PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json'));
     }
-    const options = writeOptions(req, r.query, 'PatchOptions');
+    const options = this.admitted(res, { ...r, subresource }, writeOptions(req, r.query, 'PatchOptions'), 'PatchOptions');
     const schema = this.hooks.schemaFor?.(r.rt);
     if (type === 'application/apply-patch+yaml') {
       validateApplyRequest(r.query.get('fieldManager') ?? undefined);
@@ -301,7 +319,7 @@ export class ResourceHandler {
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
-    const options = await this.readDeleteOptions(req, r.query);
+    const options = this.admitted(res, r, await this.readDeleteOptions(req, r.query), 'DeleteOptions');
     const { object, deleted } = await this.store.delete(r.rt, r.namespace, r.name!, options);
     if (!deleted && r.rt.group === '' && r.rt.plural === 'namespaces') this.hooks.onNamespaceTerminating?.(r.name!);
     sendObject(res, 200, object, r.format, writtenJson(object));
@@ -309,7 +327,7 @@ export class ResourceHandler {
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     if (!r.rt.verbs.includes('deletecollection')) throw methodNotAllowed();
-    const options = await this.readDeleteOptions(req, r.query);
+    const options = this.admitted(res, r, await this.readDeleteOptions(req, r.query), 'DeleteOptions');
     const page = await this.store.list(r.rt, r.namespace, {
       labelSelector: r.query.get('labelSelector') ?? undefined,
       fieldSelector: r.query.get('fieldSelector') ?? undefined,
@@ -336,7 +354,7 @@ export class ResourceHandler {
         if (method === 'GET') return this.get(res, { ...r, subresource: undefined });
         if (method === 'PUT') {
           const body = await this.readObject(req);
-          const { object } = await this.store.update(r.rt, r.namespace, r.name, () => body, { ...writeOptions(req, r.query, 'UpdateOptions'), subresource: 'status' });
+          const { object } = await this.store.update(r.rt, r.namespace, r.name, () => body, { ...this.admitted(res, r, writeOptions(req, r.query, 'UpdateOptions'), 'UpdateOptions'), subresource: 'status' });
           return sendObject(res, 200, object, r.format, writtenJson(object));
         }
         if (method === 'PATCH') return this.patch(req, res, r, 'status');
@@ -349,6 +367,10 @@ export class ResourceHandler {
       case 'finalize':
         if (method !== 'PUT') throw methodNotAllowed();
         return this.finalizeNamespace(req, res, r);
+      case 'eviction':
+        if (method !== 'POST') throw methodNotAllowed();
+        if (!this.hooks.evict) throw routeNotFound();
+        return this.hooks.evict(req, res, r, await this.readObject(req));
       case 'log':
         if (method !== 'GET') throw methodNotAllowed();
         if (!this.hooks.podLogs) throw routeNotFound();
@@ -405,7 +427,18 @@ export class ResourceHandler {
         setAtPath(next, paths.specReplicasPath, replicas);
         return next;
       },
-      { ...writeOptions(req, r.query, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), subresource: 'scale' },
+      {
+        ...this.admitted(res, r, writeOptions(req, r.query, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), method === 'PUT' ? 'UpdateOptions' : 'PatchOptions', {
+          kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+          to: (obj) => toScale(obj) as KubeObject,
+          from: (obj, scale) => {
+            const next = structuredClone(obj);
+            setAtPath(next, paths.specReplicasPath, scale.spec?.replicas);
+            return next;
+          },
+        }),
+        subresource: 'scale',
+      },
     );
     sendObject(res, 200, toScale(object), r.format);
   }
@@ -467,6 +500,40 @@ export class ResourceHandler {
     }
     body.metadata ??= {};
     return body as KubeObject;
+  }
+
+  /** The write options with the request's admission (webhooks); their warnings become `Warning` headers. */
+  private admitted<T extends WriteOptions>(
+    res: ServerResponse,
+    r: ResourceRequest,
+    opts: T,
+    kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions',
+    view?: { kind: AdmissionInfo['kind']; to(obj: KubeObject): KubeObject; from(obj: KubeObject, view: KubeObject): KubeObject },
+  ): T {
+    if (!this.hooks.admission) return opts;
+    const options: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+    if (opts.dryRun) options.dryRun = ['All'];
+    const fieldManager = r.query.get('fieldManager');
+    if (fieldManager && kind !== 'DeleteOptions') options.fieldManager = fieldManager;
+    const del = opts as DeleteOptions;
+    if (kind === 'DeleteOptions' && del.propagationPolicy) options.propagationPolicy = del.propagationPolicy;
+    if (kind === 'DeleteOptions' && del.gracePeriodSeconds !== undefined) options.gracePeriodSeconds = del.gracePeriodSeconds;
+    const admission = this.hooks.admission({
+      rt: r.rt,
+      namespace: r.namespace,
+      name: r.name,
+      subresource: r.subresource,
+      kind: view?.kind,
+      dryRun: Boolean(opts.dryRun),
+      options,
+      warn: (message) => {
+        const existing = res.getHeader('Warning');
+        const previous = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+        res.setHeader('Warning', [...previous, warningHeaderValue(message)]);
+      },
+    });
+    if (!admission) return opts;
+    return { ...opts, admission: view ? viewedAs(admission, view.to, view.from) : admission };
   }
 
   private reportFieldProblems(r: ResourceRequest, res: ServerResponse, find: () => string[]): void {

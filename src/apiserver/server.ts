@@ -6,6 +6,7 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Counter, Histogram, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
@@ -29,6 +30,7 @@ import type { ServingMaterial } from './pki.js';
 import { ResourceRegistry } from './registry.js';
 import { parseRequestPath, type RequestTarget } from './request-info.js';
 import { ResourceHandler, type ResourceRequest } from './resource-handler.js';
+import { evictPod } from './eviction.js';
 import { containerForLogs, kubeletLogLocation, parsePodLogOptions, proxyPodLogs } from './pod-logs.js';
 import { Store } from './store.js';
 import { conversionKey, CONVERSIONS } from './conversion.js';
@@ -39,6 +41,7 @@ import { strategyKey } from './strategy.js';
 import type { Convertor } from './table/index.js';
 import { builtinStrategies, reserveExisting, ServiceAllocators, type ServiceNetwork } from './strategies/index.js';
 import { KUBERNETES_VERSION } from './version.js';
+import { ADMISSION_GROUP, ADMISSION_V1BETA1_CONVERSIONS, ADMISSION_V1BETA1_RESOURCES, MUTATING_KIND, VALIDATING_KIND, WebhookAdmission, webhookConfigurationStrategy } from './admission/index.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -66,6 +69,7 @@ export class ApiServer {
   private readonly namespaces: NamespaceLifecycle;
   private readonly crds: CrdLifecycle;
   private readonly gc: GarbageCollector;
+  private readonly admission: WebhookAdmission;
   private readonly allocators: ServiceAllocators;
   private readonly shutdown = new AbortController();
   private readonly token: Buffer;
@@ -76,10 +80,16 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = opts.logger ?? pino({ level: 'info' });
+    // Every open watch listens for shutdown: thousands of them are normal, not a leak.
+    setMaxListeners(0, this.shutdown.signal);
     this.token = Buffer.from(opts.adminToken);
     this.allocators = new ServiceAllocators(opts.serviceNetwork);
     const strategies = new Map(builtinStrategies(this.allocators));
     const conversions = new Map(CONVERSIONS);
+    // Webhook configurations: their defaults and validation, and the seed era's v1beta1 API.
+    for (const kind of [MUTATING_KIND, VALIDATING_KIND]) strategies.set(strategyKey(ADMISSION_GROUP, kind), webhookConfigurationStrategy);
+    for (const rt of ADMISSION_V1BETA1_RESOURCES) this.registry.add(rt);
+    for (const [key, conversion] of ADMISSION_V1BETA1_CONVERSIONS) conversions.set(key, conversion);
     const convertors = new Map<string, Convertor>();
     this.store = new Store(opts.backend, strategies, conversions);
     this.crds = new CrdLifecycle(
@@ -106,12 +116,19 @@ export class ApiServer {
       afterDelete: (crd) => this.crds.onDelete(crd),
     });
     this.namespaces = new NamespaceLifecycle(this.store, this.registry, this.log);
+    this.admission = new WebhookAdmission(this.store, this.registry, this.log, this.metrics);
     this.handler = new ResourceHandler(this.store, {
       onNamespaceTerminating: (name) => this.namespaces.terminate(name),
       convertorFor: (rt) => convertors.get(conversionKey(rt)),
       schemaFor: (rt) => openApiFor(this.registry).kindSchema(rt.group, rt.version, rt.kind),
       shutdown: this.shutdown.signal,
       podLogs: (req, res, r) => this.podLogs(req, res, r),
+      evict: async (req, res, r, eviction) => {
+        const types = { pods: r.rt, budgets: this.registry.lookup('policy', 'v1', 'poddisruptionbudgets')! };
+        await evictPod(this.store, types, r.namespace!, r.name!, eviction, { dryRun: r.query.getAll('dryRun').includes('All') });
+        sendObject(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      },
+      admission: (info) => this.admission.forRequest(info),
     });
     collectDefaultMetrics({ register: this.metrics });
     this.requests = new Counter({
@@ -147,6 +164,7 @@ export class ApiServer {
       });
     });
     await this.crds.resume();
+    await this.admission.start();
     await this.gc.start();
     await this.bootstrap();
     await this.namespaces.resume();
@@ -163,6 +181,7 @@ export class ApiServer {
     this.namespaces.stop();
     this.crds.stop();
     this.gc.stop();
+    this.admission.stop();
     this.shutdown.abort();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

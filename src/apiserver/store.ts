@@ -104,7 +104,18 @@ export interface ListPage {
   items: StoredObject[];
 }
 
+/**
+ * Admission for one request (webhooks): `mutate` runs before the strategy's defaults and
+ * validation and may return a changed object; `validate` runs after them, before storage.
+ */
+export interface AdmissionHook {
+  mutate(operation: 'CREATE' | 'UPDATE' | 'DELETE', object: KubeObject | undefined, old: KubeObject | undefined): Promise<KubeObject | undefined>;
+  validate(operation: 'CREATE' | 'UPDATE' | 'DELETE', object: KubeObject | undefined, old: KubeObject | undefined): Promise<void>;
+}
+
 export interface WriteOptions {
+  /** Admission of a client's request; the server's own writes have none. */
+  admission?: AdmissionHook;
   dryRun?: boolean;
   /** Who writes, for managedFields (the request's fieldManager or its User-Agent prefix). */
   manager?: string;
@@ -327,10 +338,16 @@ export class Store {
 
   /** Create an object. The store takes ownership of `body` (and fills it in): pass a fresh object. */
   async create(rt: ResourceType, namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    const obj = body;
+    let obj = body;
     this.checkTypeAndNamespace(rt, namespace, obj);
     if (rt.namespaced) await this.checkNamespaceAcceptsCreates(rt, namespace!, obj.metadata.name ?? obj.metadata.generateName ?? '');
     const strategy = this.strategy(rt);
+    if (opts.admission) {
+      // Mutating admission sees the decoded, defaulted object, before name generation and system fields.
+      strategy.defaults?.(obj);
+      obj = (await opts.admission.mutate('CREATE', obj, undefined)) ?? obj;
+      this.checkTypeAndNamespace(rt, namespace, obj);
+    }
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     meta.uid = randomUUID();
@@ -345,6 +362,7 @@ export class Store {
     strategy.defaults?.(obj);
     this.validate(rt, obj, [...this.metaErrors(rt, obj), ...(strategy.validate?.(obj) ?? [])]);
     if (!opts.applied) this.trackFields(rt, undefined, obj, opts.manager, undefined);
+    await opts.admission?.validate('CREATE', obj, undefined);
     strategy.allocate?.(obj, undefined);
     if (opts.dryRun) {
       strategy.release?.(obj, undefined);
@@ -384,7 +402,7 @@ export class Store {
       const kv = await this.backend.get(key);
       const current = kv ? this.decode(rt, kv) : undefined;
       if (!current && !(opts.createIfMissing || strategy.allowCreateOnUpdate)) throw notFound(groupResource(rt), name);
-      const next = structuredClone(await mutate(current ? structuredClone(current) : undefined));
+      let next = structuredClone(await mutate(current ? structuredClone(current) : undefined));
       if (!isPlainObject(next) || !isPlainObject(next.metadata)) throw badRequest('the object provided is missing metadata');
       this.checkTypeAndNamespace(rt, namespace, next);
       if (next.metadata.name !== undefined && next.metadata.name !== name) {
@@ -394,6 +412,14 @@ export class Store {
       if (!current) {
         if (opts.subresource) throw notFound(groupResource(rt), name);
         return { object: await this.create(rt, namespace, next, opts), created: true };
+      }
+      if (opts.admission) {
+        const mutated = await opts.admission.mutate('UPDATE', next, current);
+        if (mutated && mutated !== next) {
+          this.checkTypeAndNamespace(rt, namespace, mutated);
+          if (mutated.metadata.name !== name) throw badRequest(`the name of the object (${mutated.metadata.name}) does not match the name on the URL (${name})`);
+          next = mutated;
+        }
       }
       const requested = next.metadata.resourceVersion;
       if (requested && requested !== current.metadata.resourceVersion) {
@@ -412,6 +438,7 @@ export class Store {
         ...(strategy.validateUpdate?.(next, current) ?? []),
       ]);
       if (!opts.applied) this.trackFields(rt, current, next, opts.manager, opts.subresource);
+      await opts.admission?.validate('UPDATE', next, current);
       if (isUnchanged(next, current)) return { object: current, created: false };
       // An object being deleted goes once its last finalizer is removed, unless it is still in
       // its grace period (a pod waiting for its node agent), as kube's shouldDeleteDuringUpdate.
@@ -529,6 +556,10 @@ export class Store {
           name,
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
         );
+      }
+      if (opts.admission) {
+        await opts.admission.mutate('DELETE', undefined, current);
+        await opts.admission.validate('DELETE', undefined, current);
       }
       const plan = deletionPlan(rt, current, opts, this.now());
       if (plan) {

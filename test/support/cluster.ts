@@ -272,8 +272,10 @@ export interface SharedClusterOptions {
    * soon as it is registered, concurrently with this helper's.
    */
   setup?: (cluster: RunningCluster) => unknown;
-  /** Run the whole local cluster (controllers, scheduler, simulated nodes), not the API server alone. */
+  /** Run the whole local cluster (controllers, scheduler, nodes, demo), not the API server alone. */
   controlPlane?: boolean;
+  /** More `flotilla up` flags, for every server the file starts (e.g. `--runtime simulated`). */
+  extraArgs?: string[];
 }
 
 /**
@@ -332,7 +334,7 @@ export async function sharedCluster(opts: SharedClusterOptions = {}): Promise<Sh
   const start = async (): Promise<RunningCluster> => {
     if (current) throw new Error('a flotilla server is already running: stop() or kill() it first');
     if (!dir) throw new Error('start() is for tests, after before() has run');
-    current = await startCluster({ dir, port, controlPlane: opts.controlPlane });
+    current = await startCluster({ dir, port, controlPlane: opts.controlPlane, extraArgs: opts.extraArgs });
     return current;
   };
   const run = (args: string[], input?: string): Promise<KubectlResult> => kubectl(cluster(), args, input);
