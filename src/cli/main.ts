@@ -6,6 +6,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { up } from './up.js';
 import { registerVmssCommands } from './vmss.js';
+import { registerBluegreenCommands } from '../rollout/cli.js';
+import { registerAdmissionCommands } from '../admission/cli.js';
 import type { Runtime } from './local-cluster.js';
 import { startControlPlane } from './control-plane.js';
 import { createLogger } from '../runtime/index.js';
@@ -111,5 +113,7 @@ program
   });
 
 registerVmssCommands(program);
+registerBluegreenCommands(program);
+registerAdmissionCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => fail(e.message));
