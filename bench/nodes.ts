@@ -149,7 +149,7 @@ async function simulatedScale(o: Options): Promise<string[][]> {
 
 async function processLatency(o: Options): Promise<string[][]> {
   progress('starting flotilla up (controllers, scheduler, a control-plane node and 2 process agents)');
-  const cluster: RunningCluster = await startCluster({ controlPlane: true, extraArgs: ['--no-demo'] });
+  const cluster: RunningCluster = await startCluster({ controlPlane: true, extraArgs: ['--no-demo', '--no-autoscaler'] });
   onCleanup('flotilla up', async () => {
     await cluster.stop();
     removeDir(cluster.dir);

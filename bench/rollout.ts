@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     process.stdout.write(`starting flotilla up --runtime simulated --agents ${o.nodes} (controllers, scheduler, a control-plane node and ${o.nodes} simulated agents)…\n`);
-    cluster = await startCluster({ controlPlane: true, extraArgs: ['--runtime', 'simulated', '--agents', String(o.nodes), '--no-demo'], dir });
+    cluster = await startCluster({ controlPlane: true, extraArgs: ['--runtime', 'simulated', '--agents', String(o.nodes), '--no-demo', '--no-autoscaler'], dir });
     const c = cluster;
     const pid = c.process.pid!;
     const creds = readCredentials(c);

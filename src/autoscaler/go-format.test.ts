@@ -17,7 +17,15 @@ test('parseGoDuration: Go duration syntax, in milliseconds', () => {
 });
 
 test('parseGoDuration: rejects bare numbers and unknown units', () => {
-  for (const bad of ['10', '', '5d', 'm', '1h 2m']) assert.throws(() => parseGoDuration(bad), /time: invalid duration/, bad);
+  // Go's three messages.
+  const cases: Array<[string, string]> = [
+    ['10', 'time: missing unit in duration "10"'],
+    ['', 'time: invalid duration ""'],
+    ['5d', 'time: unknown unit "d" in duration "5d"'],
+    ['m', 'time: invalid duration "m"'],
+    ['1h 2m', 'time: unknown unit "h " in duration "1h 2m"'],
+  ];
+  for (const [bad, message] of cases) assert.throws(() => parseGoDuration(bad), { message }, bad);
 });
 
 test('formatGoDuration: Duration.String()', () => {

@@ -14,12 +14,27 @@ const UNITS: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
+/** Which of Go's three messages `time.ParseDuration` gives for an invalid `s`. */
+function durationError(s: string, text: string): string {
+  let rest = s.replace(/^[+-]/, '');
+  while (rest !== '') {
+    const num = /^(\d+(?:\.\d*)?|\.\d+)/.exec(rest);
+    if (!num) break;
+    rest = rest.slice(num[0].length);
+    const unit = /^[^\d.]*/.exec(rest)![0];
+    if (unit === '') return `time: missing unit in duration "${text}"`;
+    if (!(unit in UNITS)) return `time: unknown unit "${unit}" in duration "${text}"`;
+    rest = rest.slice(unit.length);
+  }
+  return `time: invalid duration "${text}"`;
+}
+
 /** `time.ParseDuration`: `10m`, `1h30m`, `0`, `-1.5h`, `300ms`; throws on anything else. */
 export function parseGoDuration(text: string): number {
   const s = text.trim();
   if (s === '0' || s === '+0' || s === '-0') return 0;
   const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
-  if (!m || s === '') throw new Error(`time: invalid duration "${text}"`);
+  if (!m || s === '') throw new Error(durationError(s, text));
   let total = 0;
   for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
     total += Number(part[1]) * UNITS[part[2]];

@@ -33,6 +33,11 @@
  * - **Status** — {@link buildStatus}, then {@link formatTextStatus} or {@link formatYamlStatus} for
  *   `kube-system/cluster-autoscaler-status`.
  *
+ * The shell lives beside the core, each folder with its own entry: `./cloudprovider/` (the
+ * CloudProvider/NodeGroup contract and the `scaleset` provider), `./loop/` (`startAutoscaler`: the
+ * informers, the loop, actuation, Events, the status ConfigMap, leader election, metrics) and
+ * `./cli.ts` (`flotilla autoscaler run|status`). This module stays free of I/O.
+ *
  * Tips:
  * - Times are epoch milliseconds; pass the same `now` to every planner of one iteration.
  * - Planners never mutate their input; the state objects they return replace the previous ones.
@@ -46,6 +51,7 @@ export {
   DEFAULT_OPTIONS,
   EXPANDERS,
   FLAG_NAMES,
+  flagDefaultText,
   OptionsError,
   parseAutoDiscoverySpec,
   parseExpanders,

@@ -67,7 +67,7 @@ test('parseMinMax: --cores-total errors', () => {
 
 test('parseOptions: unknown flags and bad values name the flag', () => {
   assert.throws(() => parseOptions(['--nope=1']), /--nope: unknown flag/);
-  assert.throws(() => parseOptions(['--scan-interval=10']), /--scan-interval: time: invalid duration "10"/);
+  assert.throws(() => parseOptions(['--scan-interval=10']), /--scan-interval: time: missing unit in duration "10"/);
   assert.throws(() => parseOptions(['--expander=cheapest']), /Expander cheapest not supported/);
   assert.throws(() => parseOptions(['--expander=random,random']), /specified multiple times/);
 });

@@ -3,7 +3,7 @@
  * validation errors upstream prints, parsed into one plain options object. Durations are
  * milliseconds; `--memory-total` stays in GiB as on the command line.
  */
-import { parseGoDuration } from './go-format.js';
+import { formatGoDuration, parseGoDuration } from './go-format.js';
 
 export interface MinMax {
   readonly min: number;
@@ -425,4 +425,25 @@ export function resolveAutoDiscovery(specs: readonly AutoDiscoverySpec[], scaleS
     groups.push({ minSize: min, maxSize: max, name: ss.name });
   }
   return { groups, ignored };
+}
+
+/** A flag's default as it would be written on the command line (`10s`, `0:320000`, `true`), for help texts. */
+export function flagDefaultText(name: string): string | undefined {
+  const def = FLAGS[name];
+  if (!def) return undefined;
+  const v = DEFAULT_OPTIONS[def.key];
+  switch (def.kind) {
+    case 'duration':
+      return formatGoDuration(v as number);
+    case 'minmax':
+      return `${(v as MinMax).min}:${(v as MinMax).max}`;
+    case 'expander':
+      return (v as readonly string[]).join(',');
+    case 'list':
+    case 'nodes':
+    case 'discovery':
+      return undefined;
+    default:
+      return String(v);
+  }
 }

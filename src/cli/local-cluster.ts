@@ -14,6 +14,8 @@ import { createClient, createManager, isAlreadyExists, kinds, type Client, type 
 import { startNodeAgent, type NodeAgent, type NodeSpec } from '../cluster/node/index.js';
 import { ensureScaleSetCRD, registerCloudController, scaleSetKind, vmProviderID, type InstanceNode, type NodeHost } from '../cluster/cloud/index.js';
 import { loadKubeConfig } from './control-plane.js';
+import { parseOptions } from '../autoscaler/index.js';
+import { startAutoscaler, type RunningAutoscaler } from '../autoscaler/loop/index.js';
 
 export type Runtime = 'process' | 'simulated';
 
@@ -28,6 +30,8 @@ export interface LocalClusterOptions {
   /** Loopback CIDR that process pods take their IPs from (one /24 per node). */
   clusterCIDR: string;
   demo: boolean;
+  /** Run cluster-autoscaler over the agent pool (min = the initial capacity, max = at least 5). */
+  autoscaler: boolean;
   progress: (line: string) => void;
 }
 
@@ -35,6 +39,8 @@ export interface LocalCluster {
   clusterId: string;
   master: string;
   scaleSet: string;
+  /** The autoscaler's node group bounds, when it runs. */
+  autoscaler?: { min: number; max: number; metricsPort?: number };
   /** The demo pods' `<ip>:<port>`, once Ready (empty without the demo or when they did not get Ready in time). */
   demoEndpoints: string[];
   stopped: Promise<void>;
@@ -200,6 +206,19 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       tags: { poolName: 'agentpool1', 'orchestrator': 'Kubernetes:1.32.5' },
     },
   });
+  // cluster-autoscaler finds the pool by its tags, as on Azure (--node-group-auto-discovery).
+  let autoscaler: RunningAutoscaler | undefined;
+  const bounds = { min: opts.agents, max: Math.max(opts.agents, 5) };
+  if (opts.autoscaler) {
+    autoscaler = await startAutoscaler({
+      kubeConfig,
+      logger: opts.logger,
+      signal: opts.signal,
+      metricsPort: 0,
+      host: '127.0.0.1',
+      options: parseOptions([`--node-group-auto-discovery=label:poolName=agentpool1,min=${bounds.min},max=${bounds.max}`]),
+    });
+  }
   const want = 1 + opts.agents;
   const ready = await waitUntil(
     opts.signal,
@@ -235,6 +254,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     master: master.name,
     scaleSet,
     demoEndpoints,
-    stopped: Promise.all([agent.stopped, cloud.done()]).then(() => undefined),
+    ...(autoscaler ? { autoscaler: { ...bounds, metricsPort: autoscaler.port() } } : {}),
+    stopped: Promise.all([agent.stopped, cloud.done(), autoscaler?.done()]).then(() => undefined),
   };
 }

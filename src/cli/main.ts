@@ -8,6 +8,7 @@ import { up } from './up.js';
 import { registerVmssCommands } from './vmss.js';
 import { registerBluegreenCommands } from '../rollout/cli.js';
 import { registerAdmissionCommands } from '../admission/cli.js';
+import { registerAutoscalerCommands } from '../autoscaler/cli.js';
 import type { Runtime } from './local-cluster.js';
 import { startControlPlane } from './control-plane.js';
 import { createLogger } from '../runtime/index.js';
@@ -35,6 +36,7 @@ interface UpFlags {
   clusterCidr: string;
   nodes: boolean;
   demo: boolean;
+  autoscaler: boolean;
   controllers: boolean;
 }
 
@@ -61,6 +63,7 @@ program
   .option('--cluster-cidr <cidr>', 'loopback CIDR that process pods take their IPs from (a /24 per node)', '127.42.0.0/16')
   .option('--no-nodes', 'start no nodes (pods stay Pending)')
   .option('--no-demo', 'do not deploy the demo app')
+  .option('--no-autoscaler', 'do not run cluster-autoscaler over the agent pool')
   .option('--no-controllers', 'run the API server alone (no scheduler or controllers)')
   .action(async (opts: UpFlags) => {
     if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
@@ -68,7 +71,7 @@ program
     if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-6])$/.test(opts.clusterCidr)) fail(`--cluster-cidr must be a loopback CIDR of /16 or wider, such as 127.42.0.0/16, not "${opts.clusterCidr}"`);
     let cluster: Awaited<ReturnType<typeof up>>;
     try {
-      cluster = await up({ ...opts, runtime: opts.runtime as Runtime, demo: opts.demo && opts.controllers && opts.nodes });
+      cluster = await up({ ...opts, runtime: opts.runtime as Runtime, demo: opts.demo && opts.controllers && opts.nodes, autoscaler: opts.autoscaler && opts.controllers });
     } catch (e) {
       fail((e as Error).message);
     }
@@ -115,5 +118,6 @@ program
 registerVmssCommands(program);
 registerBluegreenCommands(program);
 registerAdmissionCommands(program);
+registerAutoscalerCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => fail(e.message));

@@ -28,6 +28,8 @@ export interface UpOptions {
   clusterCidr: string;
   /** Deploy the demo app (two flotilla/echo pods behind a Service). */
   demo: boolean;
+  /** Run cluster-autoscaler over the agent pool. */
+  autoscaler: boolean;
   /** Run the controller manager and scheduler (false: the API server alone). */
   controllers: boolean;
 }
@@ -87,10 +89,12 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
         runtime: opts.runtime,
         clusterCIDR: opts.clusterCidr,
         demo: opts.demo,
+        autoscaler: opts.autoscaler,
         progress,
       });
       running.push(local.stopped);
       progress(`      nodes: ${local.master} and the scale set ${local.scaleSet} (flotilla vmss list-instances -n ${local.scaleSet})`);
+      if (local.autoscaler) progress(`      cluster-autoscaler: ${local.scaleSet} between ${local.autoscaler.min} and ${local.autoscaler.max} nodes; metrics on 127.0.0.1:${local.autoscaler.metricsPort}/metrics (flotilla autoscaler status)`);
       if (local.demoEndpoints.length) {
         progress(`      demo: deployment/${DEMO_NAME} and service/${DEMO_NAME} in namespace default, pods at ${local.demoEndpoints.join(', ')}`);
         if (opts.runtime === 'process') nextSteps.push(`curl http://${local.demoEndpoints[0]}/`, `kubectl logs deployment/${DEMO_NAME}`);

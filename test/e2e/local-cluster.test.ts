@@ -180,3 +180,14 @@ test('deleting a pod stops its process; restarting flotilla up brings running po
     assert.equal(JSON.parse(r.body).instance, p.name);
   }
 });
+
+test('flotilla up runs cluster-autoscaler over the agent pool, found by its tags', { skip }, async () => {
+  const id = clusterId();
+  const status = await waitFor('the autoscaler status ConfigMap', async () => {
+    const r = await run(['get', 'configmap', 'cluster-autoscaler-status', '-n', 'kube-system', '-o', 'jsonpath={.data.status}']);
+    return r.code === 0 && r.stdout.includes(`k8s-agentpool1-${id}-vmss`) && r.stdout;
+  }, 60_000);
+  assert.match(status, /^Cluster-autoscaler status at /);
+  assert.match(status, new RegExp(`Name:\\s+k8s-agentpool1-${id}-vmss`));
+  assert.match(status, /minSize=2, maxSize=5/);
+});
