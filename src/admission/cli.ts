@@ -84,7 +84,8 @@ export function registerAdmissionCommands(program: Command): void {
     .description('Serve the built-in webhooks over HTTPS (/mutating-pods, /validate-images, /inject; /healthz, /metrics)')
     .option('--kubeconfig <file>', 'kubeconfig for reading the certificate Secret (default: $KUBECONFIG or ~/.kube/config)')
     .option('--port <port>', 'HTTPS port', port, 8443)
-    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    // In a pod, the pod's own IP: two webhook pods on one machine (the process runtime's pods share its loopback) must not collide on 0.0.0.0.
+    .option('--host <address>', 'address to listen on (default: $POD_IP when set, else 0.0.0.0)', process.env.POD_IP || '0.0.0.0')
     .option('--webhooks <names>', `webhooks to serve, comma-separated: ${BUILT_IN.join(', ')}`, list, [...BUILT_IN])
     .option('--allowed-registries <list>', 'registries (or registry/path prefixes) the image allowlist admits', list, list(DEFAULT_REGISTRIES))
     .option('--sidecar-policy <policy>', 'sidecar injection when a pod has no sidecar.istio.io/inject annotation: enabled or disabled', 'enabled')
@@ -116,7 +117,7 @@ export function registerAdmissionCommands(program: Command): void {
       } catch (e) {
         fail(`cannot listen on ${flags.host}:${flags.port}: ${(e as Error).message}`);
       }
-      log.info({ port: listening, webhooks: routes.map((r) => `${r.name} ${r.path}`) }, 'webhook server listening');
+      log.info({ host: flags.host, port: listening, webhooks: routes.map((r) => `${r.name} ${r.path}`) }, 'webhook server listening');
       // Rotation: a renewed certificate (Secret or files) is picked up without a restart.
       const poll = setInterval(() => {
         load()

@@ -1,8 +1,9 @@
 /**
- * The admission framework end to end (issue 7): the seed's walkthrough on `flotilla up` with the
- * manifests under deploy/admission/, `flotilla admission certs` issuing the certificate into a
- * Secret and patching caBundle, and the built-in webhooks served by a `WebhookServer` (in this
- * process, reached through the Service's Endpoints as a pod would be).
+ * The admission framework end to end (issue 7) on the API server alone: the manifests under
+ * deploy/admission/, `flotilla admission certs` issuing the certificate into a Secret and
+ * patching caBundle, and the built-in webhooks served by a `WebhookServer` in this process
+ * (reached through Endpoints written here, as a pod would be), so each webhook can be driven
+ * directly. admission-seed.test.ts runs the same walkthrough with the webhook as a real pod.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -108,6 +108,8 @@ export interface NodeAgentOptions extends Omit<SimulatedNodesOptions, 'nodes'> {
   readonly processNodeNetwork?: string;
   /** Containers of a removed node (or a stopping agent) get this long after SIGTERM before SIGKILL (default 2000 ms). */
   readonly shutdownGraceMs?: number;
+  /** How often process pods' Secret, ConfigMap and downward API volumes are refreshed (default 10 s). */
+  readonly volumeSyncMs?: number;
 }
 
 export interface SimulatedNodesStats {
@@ -326,6 +328,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       logger: log,
       apiServer: apiServerOf(opts.kubeConfig),
       shutdownGraceMs: opts.shutdownGraceMs,
+      volumeSyncMs: opts.volumeSyncMs,
       now,
       resync: (namespace, name) => podAgent.enqueue({ namespace, name }),
       event: (pod, type, reason, message) => {

@@ -8,10 +8,12 @@
  *
  * - `simulated` (the default): no containers, as KWOK does — described below;
  * - `process`: every container a local process (see `process/index.ts`): the built-in images
- *   `flotilla/echo`, `flotilla/crashloop` and `pause`, or the container's `command`; each pod on
- *   its own loopback IP (127.42.n.x out of `loopbackCIDR`), with kubelet's environment, restart
- *   rules and crash back-off, probes, init containers, graceful termination, Events, CRI log
- *   files under `<dataDir>/var/log/pods` and a kubelet server for `kubectl logs`.
+ *   `flotilla/echo`, `flotilla/crashloop` and `pause`, Flotilla's own CLI (`flotilla/flotilla`),
+ *   or the container's `command`; each pod on its own loopback IP (127.42.n.x out of
+ *   `loopbackCIDR`), with kubelet's environment, secret / configMap / downwardAPI / emptyDir
+ *   volumes (files under the pod's directory, mount paths rewritten), restart rules and crash
+ *   back-off, probes, init containers, graceful termination, Events, CRI log files under
+ *   `<dataDir>/var/log/pods` and a kubelet server for `kubectl logs`.
  *
  * - **Registration.** {@link startSimulatedNodes} creates each Node with kubelet's labels
  *   (`kubernetes.io/hostname|os|arch`, `node.kubernetes.io/instance-type`,

@@ -88,7 +88,8 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 const b64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
 
-function fieldValue(pod: Pod, path: string, ctx: EnvContext): string {
+/** A fieldRef's value (throws for a path kubelet does not support); also the downward API volume's. */
+export function fieldValue(pod: Pod, path: string, ctx: Pick<EnvContext, 'podIP' | 'hostIP'>): string {
   const md = pod.metadata ?? {};
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? md.labels : md.annotations)?.[m[2]] ?? '';
@@ -126,7 +127,8 @@ function formatMap(m: Record<string, string> | undefined): string {
     .join('\n');
 }
 
-function resourceValue(pod: Pod, c: Container, ref: NonNullable<NonNullable<EnvVar['valueFrom']>['resourceFieldRef']>, ctx: EnvContext): string {
+/** A resourceFieldRef's value, `c` the container it defaults to; also the downward API volume's. */
+export function resourceValue(pod: Pod, c: Container, ref: NonNullable<NonNullable<EnvVar['valueFrom']>['resourceFieldRef']>, ctx: Pick<EnvContext, 'nodeAllocatable'>): string {
   const target = ref.containerName ? (pod.spec?.containers ?? []).find((x) => x.name === ref.containerName) ?? c : c;
   const [kind, resource] = ref.resource.split('.', 2) as ['limits' | 'requests', string];
   const limits = target.resources?.limits ?? {};

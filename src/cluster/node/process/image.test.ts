@@ -24,6 +24,9 @@ test('programOf: built-ins, commands, unknown images', () => {
     'command overrides a built-in': { c: { image: 'flotilla/echo', command: ['sleep', '1'] }, want: { kind: 'command', file: 'sleep', args: ['1'] } },
     'args alone on a built-in': { c: { image: 'flotilla/echo', args: ['x'] }, want: { kind: 'builtin', image: 'echo', tag: 'latest' } },
     'args alone on another image': { c: { image: 'busybox', args: ['sleep', '1'] }, want: { kind: 'unknown', message: `image "busybox" is not available: ${UNKNOWN_IMAGE_MESSAGE}` } },
+    'flotilla with args': { c: { image: 'ghcr.io/flotilla/flotilla:0.1.0', args: ['admission', 'serve'] }, want: { kind: 'flotilla', tag: '0.1.0', args: ['admission', 'serve'] } },
+    'flotilla without args': { c: { image: 'flotilla/flotilla' }, want: { kind: 'flotilla', tag: 'latest', args: [] } },
+    'command overrides flotilla': { c: { image: 'flotilla/flotilla', command: ['node', 'x.js'], args: ['y'] }, want: { kind: 'command', file: 'node', args: ['x.js', 'y'] } },
     'unknown image': { c: { image: 'nginx:1.27' }, want: { kind: 'unknown', message: `image "nginx:1.27" is not available: ${UNKNOWN_IMAGE_MESSAGE}` } },
   };
   for (const [name, { c, want }] of Object.entries(cases)) assert.deepEqual(programOf(c), want, name);

@@ -1,9 +1,10 @@
 /**
  * What the process runtime runs for a container, as a pure function of the container (with its
  * command and args already `$(VAR)`-expanded): one of the built-in images (run as a Node script
- * beside this file), the container's own `command`, or nothing — an image the runtime does not
- * have, which kubelet reports as `ErrImagePull` / `ImagePullBackOff` rather than pretending to
- * run it.
+ * beside this file), Flotilla itself (`flotilla/flotilla[:tag]`: the CLI this runtime was built
+ * with, its arguments the container's `args`, as the image's entrypoint would be), the
+ * container's own `command`, or nothing — an image the runtime does not have, which kubelet
+ * reports as `ErrImagePull` / `ImagePullBackOff` rather than pretending to run it.
  */
 import type { Container } from 'kubernetes-types/core/v1.js';
 
@@ -12,9 +13,13 @@ export type BuiltinImage = 'echo' | 'crashloop' | 'pause';
 export type Program =
   | { readonly kind: 'builtin'; readonly image: BuiltinImage; readonly tag: string }
   | { readonly kind: 'command'; readonly file: string; readonly args: readonly string[] }
+  /** `flotilla <args…>`: the image's entrypoint is the CLI (whatever the tag: there is one build here). */
+  | { readonly kind: 'flotilla'; readonly tag: string; readonly args: readonly string[] }
   | { readonly kind: 'unknown'; readonly message: string };
 
-export const UNKNOWN_IMAGE_MESSAGE = 'the process runtime runs flotilla/echo, flotilla/crashloop, pause, or a container with a command';
+export const UNKNOWN_IMAGE_MESSAGE = 'the process runtime runs flotilla/echo, flotilla/crashloop, pause, flotilla/flotilla, or a container with a command';
+
+const FLOTILLA_IMAGE = 'flotilla/flotilla';
 
 /**
  * The repository of an image reference without its registry, `library/` prefix, tag or digest,
@@ -47,8 +52,8 @@ const BUILTINS: Readonly<Record<string, BuiltinImage>> = {
 
 /**
  * The program for a container. `command` wins over the image (as it overrides the entrypoint);
- * `args` alone replace a built-in image's arguments, which the built-ins ignore, and on any other
- * image leave nothing to run.
+ * `args` alone replace a built-in image's arguments, which the built-ins ignore, are the CLI's
+ * arguments on `flotilla/flotilla`, and on any other image leave nothing to run.
  */
 export function programOf(c: Pick<Container, 'image' | 'command' | 'args'>): Program {
   const command = c.command ?? [];
@@ -56,5 +61,6 @@ export function programOf(c: Pick<Container, 'image' | 'command' | 'args'>): Pro
   const { repository, tag } = imageRepository(c.image ?? '');
   const builtin = BUILTINS[repository];
   if (builtin) return { kind: 'builtin', image: builtin, tag };
+  if (repository === FLOTILLA_IMAGE) return { kind: 'flotilla', tag, args: [...(c.args ?? [])] };
   return { kind: 'unknown', message: `image ${JSON.stringify(c.image ?? '')} is not available: ${UNKNOWN_IMAGE_MESSAGE}` };
 }

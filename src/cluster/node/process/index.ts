@@ -5,8 +5,16 @@
  * container runtime would run them. Pure cores (table-tested) and thin shells:
  *
  * - `image.ts` — which program a container runs: a built-in image (`flotilla/echo`,
- *   `flotilla/crashloop`, `pause`, matched on the repository whatever the registry or tag), the
- *   container's `command`, or nothing (`ErrImagePull` / `ImagePullBackOff`).
+ *   `flotilla/crashloop`, `pause`, matched on the repository whatever the registry or tag),
+ *   Flotilla itself (`flotilla/flotilla[:tag]`: `flotilla <args…>`, the CLI this runtime was built
+ *   with, with `POD_IP` set), the container's `command`, or nothing (`ErrImagePull` /
+ *   `ImagePullBackOff`).
+ * - `volumes.ts` — `secret`, `configMap`, `downwardAPI`, `emptyDir` (and `hostPath`) volumes:
+ *   their files, where kubelet puts them (`<pod dir>/volumes/kubernetes.io~secret/<name>/…`),
+ *   kubelet's FailedMount errors, and the process runtime's way of mounting: `FLOTILLA_MOUNT_<VOLUME>`
+ *   and mount paths rewritten in command, args, env and exec probes. `volume-files.ts` writes
+ *   them as kubelet's atomic writer does (`..data` swapped by one rename); the runtime refreshes
+ *   them every 10 s while the pod runs.
  * - `env.ts` — the environment as kubelet builds it (`envFrom`, `env` with `$(VAR)` expansion,
  *   configMapKeyRef / secretKeyRef / fieldRef / resourceFieldRef, service variables, HOSTNAME).
  * - `lifecycle.ts` — what to do next (init containers in order, restart policy, crash back-off
@@ -18,6 +26,7 @@
  *   `GET /containerLogs/{ns}/{pod}/{container}`.
  * - `runtime.ts` — the shell: spawns, signals and watches the processes.
  * - `builtin-image.ts` — the built-in images' script (standalone; exits when the agent dies).
+ * - `cli-image.ts` — the `flotilla/flotilla` wrapper: runs the CLI, kills it when the agent dies.
  */
 export { programOf, imageRepository, UNKNOWN_IMAGE_MESSAGE } from './image.js';
 export type { Program, BuiltinImage } from './image.js';
@@ -33,5 +42,8 @@ export { logTarget, parseLogQuery } from './log-target.js';
 export { containerLogPath, legacySymlinkPath, podLogDir } from './log-file.js';
 export { startKubeletServer } from './kubelet-server.js';
 export type { KubeletServer, LogSource } from './kubelet-server.js';
-export { ProcessRuntime } from './runtime.js';
+export { ProcessRuntime, VOLUME_SYNC_MS } from './runtime.js';
+export { volumeDir, volumeKind, volumePayload, volumeReferences, containerMounts, mountEnv, mountEnvName, pathRewriter, rewritePaths, rewriteContainer, rewriteEnv, failedMountMessage, DEFAULT_MODE } from './volumes.js';
+export type { Mount, MountsResult, VolumeFile, VolumeKind, VolumePayload, VolumeContext } from './volumes.js';
+export { writePayload, payloadDirPrefix, topLevelNames } from './volume-files.js';
 export type { ProcessRuntimeOptions, RuntimeSync } from './runtime.js';

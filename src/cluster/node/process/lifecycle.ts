@@ -244,9 +244,11 @@ function containerStatusOf(pod: Pod, c: Container, f: ContainerFacts, beforeStar
 
 /**
  * The status to report for the pod now: `plan` is {@link planPod}'s answer for the same facts
- * (its `terminal` is reported once the shell has stopped what it said to stop).
+ * (its `terminal` is reported once the shell has stopped what it said to stop). `sandboxReady`
+ * false: the pod's volumes are not set up yet, so kubelet has not made its sandbox
+ * (PodReadyToStartContainers False) and every container waits.
  */
-export function podStatusOf(pod: Pod, factsOf: FactsOf, plan: PodPlan, placement: PodPlacement, startTime: number, now: number): PodStatus {
+export function podStatusOf(pod: Pod, factsOf: FactsOf, plan: PodPlan, placement: PodPlacement, startTime: number, now: number, sandboxReady = true): PodStatus {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   const current = pod.status ?? {};
   const terminal = plan.terminal;
@@ -305,7 +307,7 @@ export function podStatusOf(pod: Pod, factsOf: FactsOf, plan: PodPlan, placement
   return assemblePodStatus(current, {
     phase,
     conditions: {
-      PodReadyToStartContainers: { status: ended ? 'False' : 'True' },
+      PodReadyToStartContainers: { status: ended || !sandboxReady ? 'False' : 'True' },
       Initialized: initialized,
       Ready: ready,
       ContainersReady: containersReady,

@@ -1,6 +1,7 @@
 /**
- * Command containers run in their own process group (so a `sh -c` and its children stop
- * together), which also means they outlive an agent that is SIGKILLed. Each one's pid and
+ * Command containers (and `flotilla/flotilla`: its wrapper and the CLI) run in their own process
+ * group (so a `sh -c` and its children stop together), which also means they can outlive an
+ * agent that is SIGKILLed. Each one's pid and
  * kernel start time are recorded in the pod's directory; a later agent that takes the pod over
  * kills the groups still alive (the start time guards against a reused pid). Built-in images
  * need none of this: they exit when the agent's end of their stdin closes.

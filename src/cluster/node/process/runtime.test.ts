@@ -5,10 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createFakeClient, kinds, type KObject } from '../../../runtime/index.js';
@@ -62,11 +64,11 @@ const alive = (pid: number): boolean => {
   }
 };
 
-async function withAgent(fn: (agent: NodeAgent, client: ReturnType<typeof createFakeClient>, dataDir: string) => Promise<void>): Promise<void> {
+async function withAgent(fn: (agent: NodeAgent, client: ReturnType<typeof createFakeClient>, dataDir: string) => Promise<void>, opts: { volumeSyncMs?: number } = {}): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-node-'));
   const client = createFakeClient();
   const stop = new AbortController();
-  const agent = await startNodeAgent({ kubeConfig: new KubeConfig(), client, signal: stop.signal, dataDir, loopbackCIDR: LOOPBACK, recordEvents: true, shutdownGraceMs: 1000 });
+  const agent = await startNodeAgent({ kubeConfig: new KubeConfig(), client, signal: stop.signal, dataDir, loopbackCIDR: LOOPBACK, recordEvents: true, shutdownGraceMs: 1000, ...opts });
   try {
     await fn(agent, client, dataDir);
   } finally {
@@ -212,7 +214,7 @@ test('restartPolicy Never: a command container that exits 0 makes the pod Succee
       const p = await getPod(client, 'mystery');
       return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff' ? p : undefined;
     });
-    assert.match(waiting.status!.containerStatuses![0].state!.waiting!.message!, /the process runtime runs flotilla\/echo, flotilla\/crashloop, pause, or a container with a command/);
+    assert.match(waiting.status!.containerStatuses![0].state!.waiting!.message!, /the process runtime runs flotilla\/echo, flotilla\/crashloop, pause, flotilla\/flotilla, or a container with a command/);
     assert.equal(waiting.status!.phase, 'Pending');
   });
 });
@@ -361,4 +363,103 @@ test('a command that does not exist is a StartError, restarted with back-off', a
     assert.deepEqual([t.exitCode, t.reason], [128, 'StartError']);
     assert.match(t.message!, /exec: "no-such-binary-flotilla": executable file not found in \$PATH/);
   });
+});
+
+test('volumes: a missing Secret is FailedMount in ContainerCreating; then files, rewritten paths, FLOTILLA_MOUNT_*, updates', async () => {
+  await withAgent(async (agent, client, dataDir) => {
+    await agent.add({ name: 'proc-1', cpu: 2, memory: '4Gi', pods: 10, runtime: 'process' });
+    await client.create(kinds.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { 'app.conf': 'mode=fast' } } as KObject);
+    const created = await client.create(
+      kinds.pods,
+      pod('vols', 'proc-1', {
+        containers: [
+          {
+            name: 'main',
+            image: 'busybox',
+            command: ['sh', '-c'],
+            args: ['cat /etc/secret/token; echo; cat $CONF_FILE; echo; echo "mount=$FLOTILLA_MOUNT_SECRET"; echo ok > /scratch/out; cat /scratch/out; while true; do sleep 0.1; if [ "$(cat /etc/secret/token)" = two ]; then echo updated; exit 0; fi; done'],
+            env: [{ name: 'CONF_FILE', value: '/etc/config/app.conf' }],
+            volumeMounts: [
+              { name: 'secret', mountPath: '/etc/secret', readOnly: true },
+              { name: 'config', mountPath: '/etc/config' },
+              { name: 'scratch', mountPath: '/scratch' },
+            ],
+          },
+        ],
+        restartPolicy: 'Never',
+        volumes: [
+          { name: 'secret', secret: { secretName: 'token', defaultMode: 0o400 } },
+          { name: 'config', configMap: { name: 'cfg' } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+      }),
+    );
+    const uid = (created.metadata as { uid: string }).uid;
+    const stuck = await until('ContainerCreating with FailedMount', async () => {
+      const p = await getPod(client, 'vols');
+      const events = (await client.list(kinds.events, { namespace: 'default' })).items as unknown as { reason: string; message: string; type: string }[];
+      const failed = events.find((e) => e.reason === 'FailedMount');
+      return p?.status?.containerStatuses?.[0]?.state?.waiting && failed ? { p, failed } : undefined;
+    });
+    assert.deepEqual([stuck.failed.type, stuck.failed.message], ['Warning', 'MountVolume.SetUp failed for volume "secret" : secret "token" not found']);
+    assert.equal(stuck.p.status!.phase, 'Pending');
+    assert.equal(stuck.p.status!.containerStatuses![0].state!.waiting!.reason, 'ContainerCreating');
+    assert.equal(stuck.p.status!.conditions!.find((c) => c.type === 'PodReadyToStartContainers')!.status, 'False');
+
+    await client.create(kinds.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'default' }, data: { token: Buffer.from('one').toString('base64') } } as KObject);
+    const secretDir = join(dataDir, 'var', 'lib', 'kubelet', 'pods', uid, 'volumes', 'kubernetes.io~secret', 'secret');
+    const net = agent.network('proc-1')!;
+    const logs = async () => (await get(`http://${net.internalIP}:${net.kubeletPort}/containerLogs/default/vols/main`)).body;
+    await until('the container read its volumes', async () => ((await logs()).includes('ok\n') ? true : undefined));
+    assert.equal(await logs(), `one\nmode=fast\nmount=${secretDir}\nok\n`);
+    assert.equal(readFileSync(join(secretDir, 'token'), 'utf8'), 'one');
+    assert.ok(readdirSync(secretDir).includes('..data'));
+
+    const secret = (await client.get(kinds.secrets, 'default', 'token'))!;
+    await client.update(kinds.secrets, { ...secret, data: { token: Buffer.from('two').toString('base64') } } as KObject);
+    await until('the update reached the running container', async () => ((await getPod(client, 'vols'))?.status?.phase === 'Succeeded' ? true : undefined));
+    assert.equal(await logs(), `one\nmode=fast\nmount=${secretDir}\nok\nupdated\n`);
+  }, { volumeSyncMs: 300 });
+});
+
+test('flotilla/flotilla runs the CLI with the container’s args, and goes when the agent’s end of its stdin closes', async () => {
+  await withAgent(async (agent, client) => {
+    await agent.add({ name: 'proc-1', cpu: 2, memory: '4Gi', pods: 10, runtime: 'process' });
+    await client.create(kinds.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'manifests', namespace: 'default' }, data: { 'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n' } } as KObject);
+    // `flotilla admission review` reads the manifest at the mounted path, then finds no webhook on port 1 of the pod's IP.
+    await client.create(
+      kinds.pods,
+      pod('cli', 'proc-1', {
+        restartPolicy: 'Never',
+        containers: [{ name: 'cli', image: 'flotilla/flotilla:0.1.0', args: ['admission', 'review', '-f', '/manifests/pod.yaml', '--webhook', 'https://$(POD_IP):1/x'], env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }], volumeMounts: [{ name: 'manifests', mountPath: '/manifests' }] }],
+        volumes: [{ name: 'manifests', configMap: { name: 'manifests' } }],
+      }),
+    );
+    const done = await until('the CLI pod ended', async () => {
+      const p = await getPod(client, 'cli');
+      return p?.status?.phase === 'Failed' || p?.status?.phase === 'Succeeded' ? p : undefined;
+    }, 20_000);
+    const net = agent.network('proc-1')!;
+    const logs = (await get(`http://${net.internalIP}:${net.kubeletPort}/containerLogs/default/cli/cli`)).body;
+    assert.equal(done.status!.containerStatuses![0].state!.terminated!.exitCode, 1, logs);
+    assert.equal(logs, `error: connect ECONNREFUSED ${done.status!.podIP}:1\n`);
+  });
+  // The wrapper alone: its CLI (here a script that sleeps) is killed when its stdin closes.
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-cli-image-'));
+  try {
+    const main = join(dir, 'main.js');
+    writeFileSync(main, 'process.stdout.write(`pid ${process.pid}\\n`); setInterval(() => {}, 1000);');
+    const wrapper = fileURLToPath(new URL('./cli-image.js', import.meta.url));
+    const child = spawn(process.execPath, [wrapper, main], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const cliPid = await until('the CLI printed its pid', () => Number(/pid (\d+)/.exec(out)?.[1]) || undefined);
+    assert.ok(alive(cliPid));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdin!.end();
+    await exited;
+    await until('the CLI is gone', () => !alive(cliPid) || undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,10 +1,12 @@
 /**
  * The process runtime: the kubelet's container side for pods bound to 'process' nodes. Each
- * container runs as a child process (a built-in image's Node script, or the container's
- * command) in the pod's directory under `dataDir`, with its environment (env.ts), its CRI log
- * file (log-file.ts) and its probes (prober.ts). What to do next and what to report come from
- * the pure core in lifecycle.ts; this shell keeps the facts, starts and kills processes, and
- * asks for a resync when something changes (a process exits, a probe flips).
+ * container runs as a child process (a built-in image's Node script, Flotilla's CLI for
+ * `flotilla/flotilla`, or the container's command) in the pod's directory under `dataDir`, with
+ * its environment (env.ts), its volumes (volumes.ts, written by volume-files.ts and refreshed
+ * every {@link VOLUME_SYNC_MS} by default), its CRI log file (log-file.ts) and its probes
+ * (prober.ts). What to do next and what to report come from the pure core in lifecycle.ts;
+ * this shell keeps the facts, starts and kills processes, and asks for a resync when something
+ * changes (a process exits, a probe flips).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,8 +24,23 @@ import { containerLogPath, ContainerLogFile, legacySymlinkPath, podLogDir } from
 import { forgetGroup, killLeftoverGroups, recordGroup } from './orphans.js';
 import { startProber } from './prober.js';
 import { unhealthyMessage, type ProbeKind } from './probe.js';
+import { removeTree, writePayload } from './volume-files.js';
+import { containerMounts, failedMountMessage, isProjected, mountEnv, pathRewriter, rewriteContainer, rewriteEnv, volumeDir, volumeKind, volumePayload, volumeReferences } from './volumes.js';
 
 const BUILTIN_SCRIPT = fileURLToPath(new URL('./builtin-image.js', import.meta.url));
+/** The `flotilla/flotilla` image: a wrapper that runs the CLI and goes when the agent does. */
+const CLI_IMAGE_SCRIPT = fileURLToPath(new URL('./cli-image.js', import.meta.url));
+/** The CLI this runtime was built with (dist/src/cluster/node/process → dist/src/cli/main.js). */
+const CLI_MAIN = fileURLToPath(new URL('../../../cli/main.js', import.meta.url));
+
+/**
+ * How often a running pod's Secret, ConfigMap and downward API volumes are refreshed. kubelet
+ * does it on its sync period (a minute, plus its cache's TTL); sooner costs a few GETs.
+ */
+export const VOLUME_SYNC_MS = 10_000;
+/** Retrying a volume that could not be set up: 1 s doubling to 16 s (kubelet backs off to 2 min). */
+const MOUNT_RETRY_MS = 1000;
+const MOUNT_RETRY_MAX_MS = 16_000;
 
 export type EventFn = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
@@ -38,6 +55,8 @@ export interface ProcessRuntimeOptions {
   readonly event: EventFn;
   /** Grace for containers stopped because their node is removed or the agent stops (default 2 s). */
   readonly shutdownGraceMs?: number;
+  /** How often Secret, ConfigMap and downward API volumes are refreshed (default {@link VOLUME_SYNC_MS}). */
+  readonly volumeSyncMs?: number;
   readonly now?: () => number;
 }
 
@@ -81,6 +100,19 @@ interface PodRun {
   readonly starts: Set<Promise<void>>;
   terminal: boolean;
   finalStatus?: PodStatus;
+  readonly volumes: PodVolumes;
+}
+
+interface PodVolumes {
+  /** The directory of each volume the runtime provides, by volume name. */
+  readonly dirs: Map<string, string>;
+  /** Every volume was set up once (containers may start; later failures keep the old contents). */
+  ready: boolean;
+  /** Whether any volume's contents come from the API (and are refreshed). */
+  readonly refreshed: boolean;
+  syncedAt: number;
+  failures: number;
+  retryAt: number;
 }
 
 /** Exit code of a process ended by a signal, as runtimes report it (128 + signal number). */
@@ -99,9 +131,11 @@ export class ProcessRuntime {
   private closedAll = false;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly volumeSyncMs: number;
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.now = opts.now ?? Date.now;
+    this.volumeSyncMs = opts.volumeSyncMs ?? VOLUME_SYNC_MS;
     this.log = opts.logger.child({ runtime: 'process' });
   }
 
@@ -137,6 +171,13 @@ export class ProcessRuntime {
       run.finalStatus = podStatusOf(pod, factsOf, plan, placement, run.startTime, now);
       return { status: run.finalStatus, terminal: true };
     }
+    await this.syncVolumes(run, now);
+    if (!run.volumes.ready) {
+      // kubelet makes no sandbox and starts nothing until every volume is mounted.
+      const t = this.now();
+      const status = podStatusOf(pod, factsOf, { ...plan, start: [] }, placement, run.startTime, t, false);
+      return { status, terminal: false, requeueAfterMs: Math.max(1, run.volumes.retryAt - t) };
+    }
     for (const name of plan.start) await this.startContainer(run, name);
     if (plan.start.length) plan = planPod(pod, factsOf, run.startTime, this.now());
     const t = this.now();
@@ -157,6 +198,7 @@ export class ProcessRuntime {
     const status = podStatusOf(pod, factsOf, plan, placement, run.startTime, t);
     // An image-pull failure reads ErrImagePull first and ImagePullBackOff a second later.
     const wakes = [plan.wakeAt ?? Infinity];
+    if (run.volumes.refreshed) wakes.push(run.volumes.syncedAt + this.volumeSyncMs);
     // A start that failed at once (no such executable) is due again right away: the first restart has no back-off.
     if (plan.start.length) wakes.push(t + 100);
     for (const s of run.containers.values()) if (s.facts.startError && t < s.facts.startError.at + 1000) wakes.push(s.facts.startError.at + 1000);
@@ -190,7 +232,7 @@ export class ProcessRuntime {
       s.stopProbes?.();
       if (s.proc && isRunning(s.facts)) this.signal(s, 'SIGKILL');
     }
-    rmSync(run.dir, { recursive: true, force: true });
+    removeTree(run.dir);
   }
 
   /** Kill every container of the node's pods (SIGTERM, a short grace, SIGKILL) and wait until they have exited. */
@@ -215,6 +257,12 @@ export class ProcessRuntime {
       return run;
     }
     const started = pod.status?.startTime ? Date.parse(pod.status.startTime) : NaN;
+    const dir = join(this.opts.dataDir, 'var', 'lib', 'kubelet', 'pods', uid);
+    const dirs = new Map<string, string>();
+    for (const v of pod.spec?.volumes ?? []) {
+      const d = volumeDir(dir, v);
+      if (d !== undefined) dirs.set(v.name, d);
+    }
     run = {
       uid,
       namespace: pod.metadata!.namespace!,
@@ -223,10 +271,11 @@ export class ProcessRuntime {
       pod,
       placement,
       startTime: Number.isNaN(started) ? now : started,
-      dir: join(this.opts.dataDir, 'var', 'lib', 'kubelet', 'pods', uid),
+      dir,
       containers: new Map(),
       starts: new Set(),
       terminal: false,
+      volumes: { dirs, ready: false, refreshed: (pod.spec?.volumes ?? []).some(isProjected), syncedAt: 0, failures: 0, retryAt: 0 },
     };
     mkdirSync(run.dir, { recursive: true });
     const killed = killLeftoverGroups(run.dir);
@@ -303,6 +352,62 @@ export class ProcessRuntime {
     return { configMaps, secrets };
   }
 
+  /**
+   * Set up the pod's volumes (until they all are), then refresh them every VOLUME_SYNC_MS. A
+   * volume that cannot be set up at first is a FailedMount event and a retry with back-off;
+   * once set up, a failed refresh keeps what was written (as kubelet does).
+   */
+  private async syncVolumes(run: PodRun, now: number): Promise<void> {
+    const v = run.volumes;
+    if (v.ready ? !v.refreshed || now < v.syncedAt + this.volumeSyncMs : now < v.retryAt) return;
+    const pod = run.pod;
+    const ns = run.namespace;
+    const refs = volumeReferences(pod);
+    const configMaps = new Map<string, ConfigMap | undefined>();
+    const secrets = new Map<string, Secret | undefined>();
+    try {
+      await Promise.all([
+        ...refs.configMaps.map(async (n) => configMaps.set(n, (await this.opts.client.get(kinds.configMaps, ns, n)) as unknown as ConfigMap | undefined)),
+        ...refs.secrets.map(async (n) => secrets.set(n, (await this.opts.client.get(kinds.secrets, ns, n)) as unknown as Secret | undefined)),
+      ]);
+    } catch (err) {
+      if (!v.ready) throw err;
+      this.log.info({ pod: `${ns}/${run.name}`, err: (err as Error).message }, 'volume refresh failed; keeping the contents');
+      v.syncedAt = now;
+      return;
+    }
+    const ctx = { configMaps, secrets, podIP: run.placement.podIP, hostIP: run.placement.hostIP };
+    let failed = false;
+    for (const vol of pod.spec?.volumes ?? []) {
+      const dir = v.dirs.get(vol.name);
+      if (dir === undefined) continue;
+      const kind = volumeKind(vol);
+      if (kind === 'emptyDir') {
+        if (!v.ready) mkdirSync(dir, { recursive: true });
+        continue;
+      }
+      if (kind === 'hostPath') continue;
+      const payload = volumePayload(pod, vol, ctx);
+      if (!payload.ok) {
+        if (v.ready) {
+          this.log.info({ pod: `${ns}/${run.name}`, volume: vol.name, err: payload.message }, 'volume refresh failed; keeping the contents');
+        } else {
+          failed = true;
+          this.opts.event(pod, 'Warning', 'FailedMount', failedMountMessage(vol.name, payload.message));
+        }
+        continue;
+      }
+      if (writePayload(dir, payload.files ?? []) && v.ready) this.log.debug({ pod: `${ns}/${run.name}`, volume: vol.name }, 'volume updated');
+    }
+    if (failed) {
+      v.failures++;
+      v.retryAt = now + Math.min(MOUNT_RETRY_MAX_MS, MOUNT_RETRY_MS * 2 ** (v.failures - 1));
+      return;
+    }
+    v.ready = true;
+    v.syncedAt = now;
+  }
+
   private async startContainer(run: PodRun, name: string): Promise<void> {
     const c = allContainers(run.pod).find((x) => x.name === name);
     const slot = run.containers.get(name);
@@ -327,14 +432,26 @@ export class ProcessRuntime {
     };
 
     const refs = await this.fetchRefs(pod, c);
-    const env = resolveEnv(pod, c, {
+    let env = resolveEnv(pod, c, {
       ...refs,
       podIP: run.placement.podIP,
       hostIP: run.placement.hostIP,
       apiServer: this.opts.apiServer,
       path: process.env.PATH,
     });
-    const program = env.ok ? programOf(expandCommand(c, env.env)) : undefined;
+    // The process runtime's way of mounting (volumes.ts): the volumes' directories in
+    // FLOTILLA_MOUNT_<VOLUME>, and mount paths in command, args, env and exec probes rewritten.
+    let cc = c;
+    if (env.ok) {
+      const mounts = containerMounts(c, run.volumes.dirs, env.env);
+      if (!mounts.ok) env = { ok: false, reason: 'CreateContainerConfigError', message: mounts.message };
+      else {
+        const rewrite = pathRewriter(mounts.mounts);
+        cc = rewriteContainer(c, rewrite);
+        env = { ok: true, env: { ...mountEnv(c, run.volumes.dirs), ...rewriteEnv(env.env, rewrite) } };
+      }
+    }
+    const program = env.ok ? programOf(expandCommand(cc, env.env)) : undefined;
     if (program?.kind === 'unknown') {
       ev(pod, 'Warning', 'Failed', `Failed to pull image ${JSON.stringify(c.image ?? '')}: ${program.message}`);
       ev(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
@@ -356,18 +473,27 @@ export class ProcessRuntime {
       containerLogPath(this.opts.dataDir, run.namespace, run.name, run.uid, c.name, attempt),
       legacySymlinkPath(this.opts.dataDir, run.namespace, run.name, c.name, id),
     );
-    const builtin = program!.kind === 'builtin' ? program! : undefined;
+    const prog = program!;
+    const builtin = prog.kind === 'builtin' ? prog : undefined;
     const port = c.ports?.[0]?.containerPort;
-    const [file, args] =
-      builtin?.kind === 'builtin'
-        ? [process.execPath, [BUILTIN_SCRIPT, builtin.image, builtin.tag, run.placement.podIP, port ? String(port) : '']]
-        : [(program as { file: string }).file, [...(program as { args: readonly string[] }).args]];
+    let file: string;
+    let args: string[];
+    let childEnv: Record<string, string> = { ...env.env };
+    if (prog.kind === 'builtin') [file, args] = [process.execPath, [BUILTIN_SCRIPT, prog.image, prog.tag, run.placement.podIP, port ? String(port) : '']];
+    else if (prog.kind === 'flotilla') {
+      [file, args] = [process.execPath, [CLI_IMAGE_SCRIPT, CLI_MAIN, ...prog.args]];
+      // A server in the pod binds its own IP (flotilla admission serve defaults --host to it).
+      childEnv = { POD_IP: run.placement.podIP, ...childEnv };
+    } else [file, args] = [(prog as { file: string }).file, [...(prog as { args: readonly string[] }).args]];
+    // Built-ins and the CLI wrapper exit when their stdin pipe closes, i.e. when the agent dies.
+    const watchesStdin = prog.kind === 'builtin' || prog.kind === 'flotilla';
+    // Commands and the CLI (wrapper + CLI) run in their own process group, signalled as one.
+    const group = !builtin;
     const child = spawn(file, args, {
       cwd: run.dir,
-      env: { ...env.env },
-      // The built-ins exit when this stdin pipe closes, i.e. when the agent dies.
-      stdio: [builtin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      detached: !builtin,
+      env: childEnv,
+      stdio: [watchesStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: group,
     });
     const spawned = await new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
@@ -394,15 +520,15 @@ export class ProcessRuntime {
     logFile.attach(child.stderr!, 'stderr');
     slot.proc = child;
     slot.logOpen = id;
-    if (!builtin) recordGroup(run.dir, c.name, child.pid!);
-    slot.group = !builtin;
-    slot.env = env.env;
+    if (group) recordGroup(run.dir, c.name, child.pid!);
+    slot.group = group;
+    slot.env = childEnv;
     slot.facts = { current: { id, attempt, startedAt }, previous: prev, backoff, started: !c.startupProbe, ready: !c.readinessProbe };
     this.log.debug({ pod: `${run.namespace}/${run.name}`, container: c.name, pid: child.pid, attempt }, 'container started');
     ev(pod, 'Normal', 'Started', `Started container ${c.name}`);
     slot.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        if (!builtin) {
+        if (group) {
           // The container's first process is gone: like a runtime tearing down the container's
           // cgroup, take the rest of its group (background children holding the pipes) with it.
           try {
@@ -424,7 +550,7 @@ export class ProcessRuntime {
         });
       });
     });
-    if (c.startupProbe || c.livenessProbe || c.readinessProbe) this.probe(run, c, slot, id);
+    if (c.startupProbe || c.livenessProbe || c.readinessProbe) this.probe(run, cc, slot, id);
   }
 
   private probe(run: PodRun, c: Container, slot: ContainerSlot, id: string): void {
