@@ -69,39 +69,7 @@ test('the seed walkthrough: kubectl apply -f test.yaml gives the pod both labels
   assert.deepEqual(pods.items[0].metadata.labels, { test: 'label', thisisanewlabel: 'hello' });
 });
 
-test('excluded pods and unlabelled namespaces are untouched', { skip }, async () => {
-  await ok(['apply', '-f', '-'], `apiVersion: v1
-kind: Pod
-metadata:
-  name: excluded
-  namespace: mwc-test
-  labels:
-    test: label
-  annotations:
-    mwc-example.jasonrichardsmith.com.exclude: "true"
-spec:
-  containers:
-  - name: pause
-    image: registry.k8s.io/pause:3.9
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: mwc-plain
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: plain
-  namespace: mwc-plain
-spec:
-  containers:
-  - name: pause
-    image: registry.k8s.io/pause:3.9
-`);
-  assert.deepEqual(await labelsOf('mwc-test', 'excluded'), { test: 'label' });
-  assert.equal(await ok(['get', 'pod', 'plain', '-n', 'mwc-plain', '-o', 'jsonpath={.metadata.labels}']), '');
-});
+// Excluded pods and unlabelled namespaces: admission-seed.test.ts, with the webhook running as a pod.
 
 test('flotilla admission certs a second time: nothing to rotate, nothing patched', { skip }, async () => {
   const again = await flotillaAdmission(['admission', 'certs', '--kubeconfig', cluster().kubeconfig, '--namespace', 'mwc-example', '--service', 'mwc-example', '--webhook-config', 'mwc-example']);
