@@ -9,6 +9,7 @@ import { registerVmssCommands } from './vmss.js';
 import { registerBluegreenCommands } from '../rollout/cli.js';
 import { registerAdmissionCommands } from '../admission/cli.js';
 import { registerAutoscalerCommands } from '../autoscaler/cli.js';
+import { registerIngressCommands } from '../ingress/index.js';
 import type { Runtime } from './local-cluster.js';
 import { startControlPlane } from './control-plane.js';
 import { createLogger } from '../runtime/index.js';
@@ -37,6 +38,10 @@ interface UpFlags {
   nodes: boolean;
   demo: boolean;
   autoscaler: boolean;
+  ingress: boolean;
+  httpPort: number;
+  httpsPort: number;
+  ingressrouteRootNamespaces: string[];
   controllers: boolean;
 }
 
@@ -64,6 +69,10 @@ program
   .option('--no-nodes', 'start no nodes (pods stay Pending)')
   .option('--no-demo', 'do not deploy the demo app')
   .option('--no-autoscaler', 'do not run cluster-autoscaler over the agent pool')
+  .option('--http-port <port>', 'the ingress proxy\'s HTTP port (0: a free port)', port, 8080)
+  .option('--https-port <port>', 'the ingress proxy\'s HTTPS port (0: a free port)', port, 8443)
+  .option('--ingressroute-root-namespaces <namespaces>', 'namespaces where root IngressRoutes are allowed, comma-separated (default: all)', (v: string) => v.split(',').map((n) => n.trim()).filter(Boolean), [] as string[])
+  .option('--no-ingress', 'do not run the ingress controller and proxy')
   .option('--no-controllers', 'run the API server alone (no scheduler or controllers)')
   .action(async (opts: UpFlags) => {
     if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
@@ -71,7 +80,7 @@ program
     if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-6])$/.test(opts.clusterCidr)) fail(`--cluster-cidr must be a loopback CIDR of /16 or wider, such as 127.42.0.0/16, not "${opts.clusterCidr}"`);
     let cluster: Awaited<ReturnType<typeof up>>;
     try {
-      cluster = await up({ ...opts, runtime: opts.runtime as Runtime, demo: opts.demo && opts.controllers && opts.nodes, autoscaler: opts.autoscaler && opts.controllers });
+      cluster = await up({ ...opts, runtime: opts.runtime as Runtime, demo: opts.demo && opts.controllers && opts.nodes, autoscaler: opts.autoscaler && opts.controllers, ingress: opts.ingress && opts.controllers });
     } catch (e) {
       fail((e as Error).message);
     }
@@ -119,5 +128,6 @@ registerVmssCommands(program);
 registerBluegreenCommands(program);
 registerAdmissionCommands(program);
 registerAutoscalerCommands(program);
+registerIngressCommands(program);
 
 program.parseAsync(process.argv).catch((e: Error) => fail(e.message));

@@ -9,7 +9,8 @@ import { createLogger } from '../runtime/index.js';
 import { ApiServer, defaultServingNames, ensureAdminToken, ensureServingMaterial } from '../apiserver/index.js';
 import { SqliteBackend, startCompactor } from '../storage/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { startControlPlane } from './control-plane.js';
+import { loadKubeConfig, startControlPlane } from './control-plane.js';
+import { startIngressController } from '../ingress/index.js';
 import { DEMO_NAME, startLocalCluster, type Runtime } from './local-cluster.js';
 
 export interface UpOptions {
@@ -30,6 +31,12 @@ export interface UpOptions {
   demo: boolean;
   /** Run cluster-autoscaler over the agent pool. */
   autoscaler: boolean;
+  /** Run the ingress controller and its proxy (Contour's job). */
+  ingress: boolean;
+  httpPort: number;
+  httpsPort: number;
+  /** `--ingressroute-root-namespaces` (empty: roots anywhere). */
+  ingressrouteRootNamespaces: string[];
   /** Run the controller manager and scheduler (false: the API server alone). */
   controllers: boolean;
 }
@@ -77,6 +84,25 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
       const plane = await startControlPlane({ kubeconfigPath: kubeconfig, logger, signal: background.signal });
       running.push(plane.stopped);
       progress(`[6/7] Started the scheduler and controllers (${plane.controllers.join(', ')}); metrics on 127.0.0.1:${plane.metricsPort}/metrics`);
+      if (opts.ingress) {
+        // The proxy binds the clients' address, never all interfaces: a wildcard listener on 8080
+        // would take that port from every process pod's own loopback IP.
+        const ingress = await startIngressController({
+          kubeConfig: loadKubeConfig(kubeconfig),
+          logger,
+          signal: background.signal,
+          host: hostForClients,
+          httpPort: opts.httpPort,
+          httpsPort: opts.httpsPort,
+          rootNamespaces: opts.ingressrouteRootNamespaces,
+          metricsPort: 0,
+        }).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EADDRINUSE') throw e;
+          throw new Error(`the ingress proxy's port on ${hostForClients} is already in use (pick others with --http-port and --https-port, or leave the proxy out with --no-ingress)`);
+        });
+        running.push(ingress.stopped);
+        progress(`      ingress (IngressRoute, Ingress): http://${hostForClients}:${ingress.httpPort}, https://${hostForClients}:${ingress.httpsPort}; /debug/dag on 127.0.0.1:${ingress.metricsPort}`);
+      }
     } else progress('[6/7] Controllers and scheduler not started (--no-controllers)');
     if (opts.nodes) {
       progress(`[7/7] Starting the nodes: a control-plane node and a scale set of ${opts.agents} agent(s), ${opts.runtime} runtime`);

@@ -54,6 +54,8 @@
  * - In unit tests, use {@link createFakeClient} (an in-memory Client) and {@link FakeClock}; in
  *   integration tests, a real `flotilla up` (test/support/cluster.ts) and `port: 0` for managers.
  */
+export { ensureCRD } from './crd.js';
+export type { CrdDefinition } from './crd.js';
 export { createClient, ApiError, isNotFound, isConflict, isAlreadyExists, isGone } from './client.js';
 export type {
   Client,

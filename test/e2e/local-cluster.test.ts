@@ -191,3 +191,31 @@ test('flotilla up runs cluster-autoscaler over the agent pool, found by its tags
   assert.match(status, new RegExp(`Name:\\s+k8s-agentpool1-${id}-vmss`));
   assert.match(status, /minSize=2, maxSize=5/);
 });
+
+test('flotilla up serves IngressRoutes: the demo through the ingress proxy by Host header', { skip }, async () => {
+  const m = /ingress \(IngressRoute, Ingress\): http:\/\/([\d.]+):(\d+),/.exec(e2e.cluster().output());
+  assert.ok(m, `flotilla up prints the proxy's address:\n${e2e.cluster().output()}`);
+  await ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'contour.heptio.com/v1beta1',
+    kind: 'IngressRoute',
+    metadata: { name: 'echo', namespace: 'default' },
+    spec: { virtualhost: { fqdn: 'echo.local' }, routes: [{ match: '/', services: [{ name: 'echo', port: 80 }] }] },
+  }));
+  await waitFor('the IngressRoute valid', async () => (await ok(['get', 'ir', 'echo', '-o', 'jsonpath={.status.currentStatus}'])) === 'valid');
+  const pods = (await readyPods('app=echo', 2)).map((p) => p.name);
+  const seen = new Set<string>();
+  await waitFor('both demo pods answering through the proxy', async () => {
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: m[1], port: Number(m[2]), path: '/', headers: { Host: 'echo.local' }, agent: false, timeout: 5_000 }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    if (r.status === 200) seen.add(JSON.parse(r.body).instance);
+    return pods.every((p) => seen.has(p));
+  }, 30_000, 20);
+  await ok(['delete', 'ir', 'echo']);
+});

@@ -78,7 +78,9 @@ export async function startCluster(opts: { dir?: string; port?: number; extraArg
   const kubeconfig = join(dir, 'kube_config_cluster.yml');
   // Process pods bind loopback IPs: each data dir takes its own /16 (the same one on every restart), so
   // concurrent test clusters do not collide.
-  const plane = opts.controlPlane ? ['--cluster-cidr', `127.${100 + (createHash('sha256').update(dir).digest()[0] % 150)}.0.0/16`] : ['--no-controllers', '--no-nodes'];
+  const plane = opts.controlPlane
+    ? ['--cluster-cidr', `127.${100 + (createHash('sha256').update(dir).digest()[0] % 150)}.0.0/16`, '--http-port', '0', '--https-port', '0']
+    : ['--no-controllers', '--no-nodes'];
   const child = spawn(process.execPath, [FLOTILLA_BIN, 'up', '--port', String(opts.port ?? 0), '--data-dir', join(dir, 'data'), '--kubeconfig', kubeconfig, ...plane, ...(opts.extraArgs ?? [])], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
  * The ScaleSet CustomResourceDefinition as a plain object, and {@link ensureScaleSetCRD}, which
  * creates or updates it through the API and waits until the server serves it (Established).
  */
-import { createOrUpdate, kinds, type Client, type KObject } from '../../runtime/index.js';
+import { ensureCRD, type Client } from '../../runtime/index.js';
 import { SCALE_SET_DEFAULTS, SCALE_SET_GROUP, SCALE_SET_VERSION, scaleSetKind } from './scale-set.js';
 
 const str = (description: string, extra: Record<string, unknown> = {}) => ({ type: 'string', description, ...extra });
@@ -140,29 +140,10 @@ export const SCALE_SET_CRD = {
   },
 } as const;
 
-interface Crd extends KObject {
-  spec?: unknown;
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-}
-
 /**
  * Create or update the ScaleSet CRD and wait until it is Established (default 30 s). Throws when
  * the names are not accepted (another CRD holds them) or the deadline passes.
  */
 export async function ensureScaleSetCRD(client: Pick<Client, 'get' | 'create' | 'update'>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
-  const crd: Crd = { apiVersion: SCALE_SET_CRD.apiVersion, kind: SCALE_SET_CRD.kind, metadata: { name: SCALE_SET_CRD.metadata.name } };
-  await createOrUpdate(client, kinds.customResourceDefinitions, crd, (c) => {
-    // Keep what the server defaulted (e.g. `conversion`), so an unchanged CRD is not written again.
-    c.spec = { ...(c.spec as object | undefined), ...structuredClone(SCALE_SET_CRD.spec) };
-  });
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  for (;;) {
-    const cur = await client.get<Crd>(kinds.customResourceDefinitions, '', SCALE_SET_CRD.metadata.name);
-    const conds = cur?.status?.conditions ?? [];
-    if (conds.some((c) => c.type === 'Established' && c.status === 'True')) return;
-    const names = conds.find((c) => c.type === 'NamesAccepted' && c.status === 'False');
-    if (names) throw new Error(`CustomResourceDefinition ${SCALE_SET_CRD.metadata.name}: names not accepted: ${names.message ?? names.reason ?? ''}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for CustomResourceDefinition ${SCALE_SET_CRD.metadata.name} to be Established`);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
-  }
+  await ensureCRD(client, SCALE_SET_CRD, opts);
 }

@@ -45,3 +45,4 @@ export { matchesIngressClass, DEFAULT_INGRESS_CLASS } from './class-filter.js';
 export { hashname } from './hashname.js';
 export { parseTimeout } from './duration.js';
 export * as messages from './messages.js';
+export { changedKeys } from './cow-map.js';
