@@ -3,7 +3,7 @@
  * in the container's environment. Standalone on purpose (no imports from Flotilla): it starts
  * in tens of milliseconds.
  *
- * - `echo`: an HTTP server on podIP:port answering `GET /` and `GET /ping` with
+ * - `echo`: an HTTP server on podIP:port answering `GET` on any path (`/`, `/ping`, …) with
  *   `{"instance": <pod name>, "version": <VERSION, else the tag>}` (as rancher-demo does),
  *   one stdout line per request; SIGTERM closes it and exits 0.
  * - `crashloop`: prints a line, exits with EXIT_CODE (default 1) after CRASH_AFTER_SECONDS (default 2).
@@ -27,11 +27,10 @@ if (image === 'echo') {
   const port = Number(portArg || process.env.PORT || 8080);
   const version = process.env.VERSION || tag || 'latest';
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    let code = 200;
-    if (req.method !== 'GET' && req.method !== 'HEAD') code = 405;
-    else if (path !== '/' && path !== '/ping') code = 404;
-    const body = code === 200 ? JSON.stringify({ instance: name, version }) : JSON.stringify({ error: code === 404 ? 'not found' : 'method not allowed' });
+    // Every path answers (`/`, `/ping`, and whatever an ingress route forwards), so a request through
+    // any route says which pod served it.
+    const code = req.method === 'GET' || req.method === 'HEAD' ? 200 : 405;
+    const body = code === 200 ? JSON.stringify({ instance: name, version }) : JSON.stringify({ error: 'method not allowed' });
     res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(req.method === 'HEAD' ? undefined : body);
     say(`${new Date().toISOString()} ${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${code} ${Buffer.byteLength(body)}`);
