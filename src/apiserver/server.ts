@@ -31,6 +31,7 @@ import { ResourceRegistry } from './registry.js';
 import { parseRequestPath, type RequestTarget } from './request-info.js';
 import { ResourceHandler, type ResourceRequest } from './resource-handler.js';
 import { evictPod } from './eviction.js';
+import { INGRESS_V1BETA1_CONVERSIONS, INGRESS_V1BETA1_RESOURCES } from './ingress-v1beta1.js';
 import { containerForLogs, kubeletLogLocation, parsePodLogOptions, proxyPodLogs } from './pod-logs.js';
 import { Store } from './store.js';
 import { conversionKey, CONVERSIONS } from './conversion.js';
@@ -89,6 +90,9 @@ export class ApiServer {
     // Webhook configurations: their defaults and validation, and the seed era's v1beta1 API.
     for (const kind of [MUTATING_KIND, VALIDATING_KIND]) strategies.set(strategyKey(ADMISSION_GROUP, kind), webhookConfigurationStrategy);
     for (const rt of ADMISSION_V1BETA1_RESOURCES) this.registry.add(rt);
+    // The seed articles' Ingress manifests (extensions/v1beta1, networking.k8s.io/v1beta1), kept in v1.
+    for (const rt of INGRESS_V1BETA1_RESOURCES) this.registry.add(rt);
+    for (const [key, conversion] of INGRESS_V1BETA1_CONVERSIONS) conversions.set(key, conversion);
     for (const [key, conversion] of ADMISSION_V1BETA1_CONVERSIONS) conversions.set(key, conversion);
     const convertors = new Map<string, Convertor>();
     this.store = new Store(opts.backend, strategies, conversions);

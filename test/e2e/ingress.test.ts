@@ -218,6 +218,18 @@ test('networking.k8s.io/v1 Ingress: routed by host and path; another class is ig
   await waitFor('the Ingress host gone', async () => (await viaProxy('ingress.example.com', '/')).status === 404, 30_000);
 });
 
+test('the seed articles\' extensions/v1beta1 Ingress applies verbatim, reads back in v1, and is routed', { skip }, async () => {
+  const manifest = [
+    'apiVersion: extensions/v1beta1', 'kind: Ingress', 'metadata:', '  name: seed-era', '  namespace: default', '  annotations:', '    kubernetes.io/ingress.class: contour',
+    'spec:', '  rules:', '  - host: old.example.com', '    http:', '      paths:', '      - path: /', '        backend:', '          serviceName: s2', '          servicePort: 80',
+  ].join('\n');
+  assert.equal(await ok(['apply', '-f', '-'], manifest), 'ingress.extensions/seed-era created\n');
+  assert.equal(await ok(['get', 'ingress', 'seed-era', '-o', 'jsonpath={.apiVersion} {.spec.rules[0].http.paths[0].backend.service.name}:{.spec.rules[0].http.paths[0].backend.service.port.number} {.spec.rules[0].http.paths[0].pathType}']), 'networking.k8s.io/v1 s2:80 ImplementationSpecific');
+  assert.equal(await ok(['get', 'ingresses.v1beta1.extensions', 'seed-era', '-o', 'jsonpath={.apiVersion} {.spec.rules[0].http.paths[0].backend.serviceName}']), 'extensions/v1beta1 s2');
+  await servedBy('old.example.com', '/', 's2');
+  await ok(['delete', 'ingress', 'seed-era']);
+});
+
 test('a delegation loop is reported on the object that closes it', { skip }, async () => {
   await ok(['apply', '-f', '-'], example('loop.yaml'));
   await waitStatus('default', 'loop-b', 'invalid: route creates a delegation cycle: default/loop-root -> default/loop-a -> default/loop-b -> default/loop-a');
