@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClient, createLogger, type KObject } from '../runtime/index.js';
 import { ensureWebhookCertificates } from './cert-secret.js';
+import { DEPLOYABLE, deployWebhook, manifestFor, planDeploy, type Deployable } from './deploy.js';
 import { applyPatchFiles } from './patch-cli.js';
 import { explainResponse, postJson, reviewFor } from './review-cli.js';
 import { parseAllDocuments, stringify as toYaml } from 'yaml';
@@ -153,6 +154,23 @@ export function registerAdmissionCommands(program: Command): void {
         const secretName = flags.secret ?? flags.service;
         process.stdout.write(`secret/${secretName} ${out.secret}${out.why ? ` (${out.why})` : ''}\n`);
         for (const p of out.patched) process.stdout.write(`${p.toLowerCase().replace(/^(\w+)webhookconfiguration/, '$1webhookconfiguration.admissionregistration.k8s.io')} caBundle patched\n`);
+      } catch (e) {
+        fail((e as Error).message);
+      }
+    });
+
+  admission
+    .command('deploy')
+    .description(`Deploy a built-in webhook in one step: apply deploy/admission/<webhook>.yaml, issue its certificate, wait until it serves (${DEPLOYABLE.join(', ')})`)
+    .argument('<webhook>', `one of ${DEPLOYABLE.join(', ')}`)
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--timeout <seconds>', 'how long to wait for the webhook to serve', (v: string) => Number(v), 120)
+    .action(async (webhook: string, flags: { kubeconfig?: string; timeout: number }) => {
+      if (!(DEPLOYABLE as readonly string[]).includes(webhook)) fail(`unknown webhook "${webhook}": expected one of ${DEPLOYABLE.join(', ')}`);
+      if (!Number.isFinite(flags.timeout) || flags.timeout <= 0) fail('--timeout must be a positive number of seconds');
+      try {
+        const client = createClient(loadKubeConfig(flags.kubeconfig), { fieldManager: 'flotilla-admission-deploy' });
+        await deployWebhook(client, planDeploy(manifestFor(webhook as Deployable)), { timeoutMs: flags.timeout * 1000, progress: (line) => process.stdout.write(`${line}\n`) });
       } catch (e) {
         fail((e as Error).message);
       }

@@ -119,3 +119,24 @@ spec:
   // The pods themselves run (pause, on the process runtime).
   await waitFor('the excluded pod Running', async () => (await ok(['get', 'pod', 'excluded', '-n', 'mwc-test', '-o', 'jsonpath={.status.phase}'])) === 'Running', 30_000);
 });
+
+test('flotilla admission deploy image-allowlist: one command to a serving webhook that denies other registries', { skip }, async () => {
+  const out = await flotilla(['admission', 'deploy', 'image-allowlist', '--timeout', '90']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^namespace\/flotilla-admission created\n/);
+  assert.match(out.stdout, /\nsecret\/image-allowlist created/);
+  assert.match(out.stdout, /\nvalidatingwebhookconfiguration\/image-allowlist caBundle patched\n/);
+  assert.match(out.stdout, /\ndeployment\/image-allowlist available: the webhook is serving\n$/);
+  await ok(['create', 'namespace', 'allow-e2e']);
+  const denied = await e2e.run(['run', 'bad', '-n', 'allow-e2e', '--image', 'evil.example.com/miner:1']);
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /admission webhook "[^"]+" denied the request: .*evil\.example\.com/);
+  await ok(['run', 'good', '-n', 'allow-e2e', '--image', 'registry.k8s.io/pause:3.9']);
+  // Running it again changes nothing it does not have to.
+  const again = await flotilla(['admission', 'deploy', 'image-allowlist']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /\nsecret\/image-allowlist unchanged\n/);
+  const unknown = await flotilla(['admission', 'deploy', 'nope']);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, 'error: unknown webhook "nope": expected one of label-injector, image-allowlist, sidecar-injector\n');
+});
