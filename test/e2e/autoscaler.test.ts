@@ -242,24 +242,24 @@ test('an underused node is drained: tainted, its pod evicted and rescheduled on 
   // a (900m) and b-1 share the first node; b-2 needs a second one. Once a is gone, each node
   // holds one 900m pod (utilization 0.45 ≤ 0.5) that fits beside the other: one node is drained.
   await client.create(kinds.deployments, deployment('a', 1, '900m') as KObject);
-  await waitFor('a Running', async () => (await podsOf('a')).some((p) => p.status?.phase === 'Running'), 60_000, 200);
+  await waitFor('a Running', async () => (await podsOf('a')).some((p) => p.status?.phase === 'Running'), 120_000, 200);
   await client.create(kinds.deployments, deployment('b', 2, '900m') as KObject);
   await waitFor('two Ready pool nodes and b Running on both', async () => {
     const b = (await podsOf('b')).filter((p) => p.status?.phase === 'Running');
     return readyCount(await poolNodes()) === 2 && b.length === 2 && new Set(b.map((p) => p.spec?.nodeName)).size === 2;
-  }, 60_000, 200);
+  }, 120_000, 200);
   await client.delete(kinds.deployments, NS, 'a', { propagationPolicy: 'Foreground' });
   const scaleDown = await waitFor('ScaleDown with drain', async () =>
     (await events('kube-system')).find((e) => e.reason === 'ScaleDown' && e.message?.startsWith('Scale-down: removing node ')),
-  60_000, 200);
+  120_000, 200);
   const m = new RegExp(`^Scale-down: removing node (${POOL}\\w{6}), utilization: 0\\.45, pods to reschedule: default/(b-[\\w-]+)$`).exec(scaleDown.message!);
   assert.ok(m, scaleDown.message);
   const [, drained, evicted] = m;
-  await waitFor('the drained node removed', async () => !(await poolNodes()).some((n) => n.metadata?.name === drained) && (await capacity()) === 1, 60_000, 200);
+  await waitFor('the drained node removed', async () => !(await poolNodes()).some((n) => n.metadata?.name === drained) && (await capacity()) === 1, 120_000, 200);
   await waitFor('b Running twice on the node left', async () => {
     const b = (await podsOf('b')).filter((p) => p.status?.phase === 'Running');
     return b.length === 2 && b.every((p) => p.spec?.nodeName !== drained);
-  }, 60_000, 200);
+  }, 120_000, 200);
   const all = [...(await events(NS)), ...(await events('default'))];
   assert.ok(all.some((e) => e.involvedObject?.kind === 'Pod' && e.involvedObject.name === evicted && e.reason === 'ScaleDown' && e.message === 'deleting pod for node scale down'));
   const nodeEvents = (await events('default')).filter((e) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === drained).map((e) => `${e.reason}: ${e.message}`);
