@@ -32,11 +32,16 @@
  *   {@link Decision} for the loop to carry out, with the events and the next states.
  * - **Status** — {@link buildStatus}, then {@link formatTextStatus} or {@link formatYamlStatus} for
  *   `kube-system/cluster-autoscaler-status`.
+ * - **Why** — {@link explainPod} runs the same steps up to the scale-up plan for one pending pod and
+ *   gives each node group's verdict (predicate failures, max size, backoff, limits, or the scale-up);
+ *   {@link formatWhy} words it for `flotilla autoscaler why <pod>`.
  *
  * The shell lives beside the core, each folder with its own entry: `./cloudprovider/` (the
  * CloudProvider/NodeGroup contract and the `scaleset` provider), `./loop/` (`startAutoscaler`: the
  * informers, the loop, actuation, Events, the status ConfigMap, leader election, metrics) and
- * `./cli.ts` (`flotilla autoscaler run|status`). This module stays free of I/O.
+ * `./cli.ts` (`flotilla autoscaler run|status|simulate|why`). `./simulate/` is pure like this module:
+ * the what-if simulator, a trace replayed over virtual time with these planners, plotted as SVG.
+ * This module stays free of I/O.
  *
  * Tips:
  * - Times are epoch milliseconds; pass the same `now` to every planner of one iteration.
@@ -59,6 +64,7 @@ export {
   parseNodeGroupSpec,
   parseOptions,
   resolveAutoDiscovery,
+  splitOperands,
 } from './options.js';
 export type { AutoDiscoverySpec, AutoscalerOptions, DiscoveredGroups, ExpanderName, MinMax, NodeGroupSpec, TaggedScaleSet } from './options.js';
 
@@ -147,3 +153,6 @@ export type { Decision, RunOnceInput, RunOnceResult } from './run-once.js';
 
 export { buildStatus, initializingStatus, formatTextStatus, formatYamlStatus, statusConfigMapData, LAST_UPDATED_ANNOTATION } from './status.js';
 export type { AutoscalerStatus, HealthCondition, NodeGroupStatus, ScaleDownCondition, ScaleUpCondition } from './status.js';
+
+export { explainPod, formatWhy, hintsFromStatus, registryFromHints, NO_HINTS } from './why.js';
+export type { GroupVerdict, StatusHints, WhyInput, WhyResult } from './why.js';

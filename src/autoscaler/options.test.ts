@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_OPTIONS, OptionsError, parseAutoDiscoverySpec, parseMinMax, parseNodeGroupSpec, parseOptions, resolveAutoDiscovery, type TaggedScaleSet } from './index.js';
+import { DEFAULT_OPTIONS, OptionsError, parseAutoDiscoverySpec, parseMinMax, parseNodeGroupSpec, parseOptions, resolveAutoDiscovery, splitOperands, type TaggedScaleSet } from './index.js';
 
 test('defaults: cluster-autoscaler flag defaults', () => {
   const o = parseOptions([]);
@@ -97,4 +97,14 @@ test('resolveAutoDiscovery: tags beat spec bounds; highest min, lowest max; no b
   const r = resolveAutoDiscovery(specsNoBounds, sets);
   assert.deepEqual(r.groups, [{ minSize: 3, maxSize: 4, name: 'tagged' }]);
   assert.deepEqual(r.ignored.map((i) => i.name), ['both']);
+});
+
+test('splitOperands: operands among flags, `--name value` keeping its value, bools alone', () => {
+  const cases: Array<[string[], { flags: string[]; operands: string[] }]> = [
+    [['web-1'], { flags: [], operands: ['web-1'] }],
+    [['--expander', 'least-waste', 'web-1'], { flags: ['--expander', 'least-waste'], operands: ['web-1'] }],
+    [['--leader-elect', 'web-1', '--nodes=1:3:a'], { flags: ['--leader-elect', '--nodes=1:3:a'], operands: ['web-1'] }],
+    [['--no-such', 'x'], { flags: ['--no-such'], operands: ['x'] }],
+  ];
+  for (const [args, want] of cases) assert.deepEqual(splitOperands(args), want, args.join(' '));
 });

@@ -341,6 +341,28 @@ function convert(flag: string, kind: Kind, v: string): unknown {
 }
 
 /**
+ * Separate cluster-autoscaler's flags from the operands among them (`why <pod> --expander x`):
+ * a flag written `--name value` takes the next word unless it is a bool. Unknown flags stay with the
+ * flags, for {@link parseOptions} to refuse by name.
+ */
+export function splitOperands(args: readonly string[]): { flags: string[]; operands: string[] } {
+  const flags: string[] = [];
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const m = /^--?([a-z0-9-]+)(=.*)?$/s.exec(arg);
+    if (!m) {
+      operands.push(arg);
+      continue;
+    }
+    flags.push(arg);
+    const def = FLAGS[m[1]];
+    if (m[2] === undefined && def && def.kind !== 'bool' && i + 1 < args.length) flags.push(args[++i]);
+  }
+  return { flags, operands };
+}
+
+/**
  * Parse command-line flags (`--name=value`, `--name value`, `--bool`, `--bool=false`) over the
  * defaults. `--nodes`, `--node-group-auto-discovery` and `--balancing-ignore-label` repeat.
  * Throws an {@link OptionsError} naming the flag.

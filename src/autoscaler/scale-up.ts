@@ -55,6 +55,8 @@ export interface ScaleUpPlan {
   /** `IncreaseSize(newSize − current)` per group; empty when nothing scales. */
   readonly increases: readonly GroupIncrease[];
   readonly option?: ExpansionOption;
+  /** Every group that could take some of the pods, with its estimate (what the expander chose from). */
+  readonly options: readonly ExpansionOption[];
   /** Events to record before calling the cloud (`ScaledUpGroup` "setting", `TriggeredScaleUp`, or `NotTriggerScaleUp`, `MaxNodesTotalReached`). */
   readonly events: readonly PlannedEvent[];
   /** `ScaledUpGroup` "size set" per group, to record after a successful `IncreaseSize`. */
@@ -145,7 +147,7 @@ function podRef(p: Pod): PlannedEvent['object'] {
 export function planScaleUp(input: ScaleUpInput): ScaleUpPlan {
   const opts = input.options;
   const cm = input.statusConfigMap ?? STATUS_CONFIG_MAP;
-  const empty: ScaleUpPlan = { increases: [], events: [], successEvents: [], rejected: new Map() };
+  const empty: ScaleUpPlan = { increases: [], options: [], events: [], successEvents: [], rejected: new Map() };
   if (input.pods.length === 0) return empty;
 
   if (opts.maxNodesTotal > 0 && input.cluster.total.ready >= opts.maxNodesTotal) {
@@ -220,18 +222,19 @@ export function planScaleUp(input: ScaleUpInput): ScaleUpPlan {
     );
 
   if (options.length === 0) return { ...empty, events: notTriggered(), rejected };
+  const considered = { ...empty, options, rejected };
 
   const chosen = expand(opts.expander, options, { random: input.random ?? Math.random, priorities: input.priorities, statusConfigMap: cm });
   const best = chosen.best!;
   let n = best.nodeCount;
   if (opts.maxNodesTotal > 0) {
     n = Math.min(n, opts.maxNodesTotal - totals.nodes);
-    if (n < 1) return { ...empty, events: [...chosen.events, ...notTriggered()], rejected, error: 'max node total count already reached' };
+    if (n < 1) return { ...considered, events: [...chosen.events, ...notTriggered()], error: 'max node total count already reached' };
   }
   const headroom = resourceHeadroom(best.template, totals, opts);
   n = Math.min(n, headroom.n);
   if (n < 1) {
-    return { ...empty, events: [...chosen.events, ...notTriggered()], rejected, error: `cannot create any node; max limit for resource ${headroom.resource} reached` };
+    return { ...considered, events: [...chosen.events, ...notTriggered()], error: `cannot create any node; max limit for resource ${headroom.resource} reached` };
   }
 
   // Balancing among similar groups that can take the same pods.
@@ -272,5 +275,5 @@ export function planScaleUp(input: ScaleUpInput): ScaleUpPlan {
   const successEvents = increases.map(
     (i): PlannedEvent => ({ object: cmRef, type: 'Normal', reason: 'ScaledUpGroup', message: `Scale-up: group ${i.group} size set to ${i.newSize} instead of ${i.current} (max: ${i.max})` }),
   );
-  return { increases, option: best, events, successEvents, rejected };
+  return { increases, option: best, options, events, successEvents, rejected };
 }

@@ -34,3 +34,5 @@ export { createAutoscalerMetrics } from './metrics.js';
 export type { AutoscalerMetrics, ScaleDownReason } from './metrics.js';
 export { startAutoscaler, LEADER_ELECTION_LEASE } from './start.js';
 export type { RunningAutoscaler, StartAutoscalerOptions } from './start.js';
+export { readCluster } from './read-cluster.js';
+export type { ClusterReading } from './read-cluster.js';
