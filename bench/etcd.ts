@@ -12,6 +12,7 @@ import type * as GrpcJs from '@grpc/grpc-js';
 import type * as ProtoLoader from '@grpc/proto-loader';
 import { freePort } from '../test/support/cluster.js';
 import { sleep } from './stats.js';
+import { runCommand, tailLines } from './support.js';
 
 /*
  * Field numbers from etcd's api/etcdserverpb/rpc.proto (etcd-io/etcd). Only what Put and a
@@ -103,35 +104,6 @@ export function which(cmd: string): string | undefined {
   return undefined;
 }
 
-interface RunResult {
-  code: number | null;
-  output: string;
-}
-
-function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: -1, output: `${output}\n${e.message}` });
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-function tail(text: string, lines = 4): string {
-  return text.trim().split('\n').slice(-lines).join(' | ');
-}
 
 /**
  * The etcd binary: from PATH, or installed with `apt-get install -y etcd-server etcd-client`
@@ -144,23 +116,23 @@ export async function ensureEtcd(log: (line: string) => void): Promise<{ bin: st
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     return { error: 'etcd is not on PATH and this user is not root, so apt-get install cannot run' };
   }
-  const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', 'etcd-server', 'etcd-client'], 300_000);
+  const install = () => runCommand('apt-get', ['install', '-y', '--no-install-recommends', 'etcd-server', 'etcd-client'], 300_000);
   log('etcd not on PATH: apt-get install -y etcd-server etcd-client');
   let r = await install();
   if (r.code !== 0) {
     log('apt-get install failed; running apt-get update and trying again');
-    const u = await run('apt-get', ['update'], 300_000);
-    if (u.code !== 0) return { error: `apt-get update failed (exit ${u.code}): ${tail(u.output)}` };
+    const u = await runCommand('apt-get', ['update'], 300_000);
+    if (u.code !== 0) return { error: `apt-get update failed (exit ${u.code}): ${tailLines(u.output)}` };
     r = await install();
   }
-  if (r.code !== 0) return { error: `apt-get install etcd-server failed (exit ${r.code}): ${tail(r.output)}` };
+  if (r.code !== 0) return { error: `apt-get install etcd-server failed (exit ${r.code}): ${tailLines(r.output)}` };
   const bin = which('etcd') ?? (existsSync('/usr/bin/etcd') ? '/usr/bin/etcd' : undefined);
   if (!bin) return { error: 'etcd-server installed but no etcd binary was found' };
   return { bin, installed: true };
 }
 
 export async function etcdVersion(bin: string): Promise<string> {
-  const r = await run(bin, ['--version'], 10_000);
+  const r = await runCommand(bin, ['--version'], 10_000);
   return /etcd Version:\s*(\S+)/.exec(r.output)?.[1] ?? 'unknown';
 }
 
@@ -275,7 +247,7 @@ export async function waitForEtcd(server: EtcdServer, kv: EtcdKv, timeoutMs = 30
   let last: unknown;
   while (Date.now() < deadline) {
     if (server.process.exitCode !== null || server.process.signalCode !== null) {
-      throw new Error(`etcd exited (${server.process.exitCode ?? server.process.signalCode}): ${tail(server.output(), 6)}`);
+      throw new Error(`etcd exited (${server.process.exitCode ?? server.process.signalCode}): ${tailLines(server.output(), 6)}`);
     }
     try {
       await Promise.race([kv.put(Buffer.from('/bench/health'), Buffer.from('ok')), sleep(2000).then(() => Promise.reject(new Error('put timed out')))]);
@@ -285,5 +257,5 @@ export async function waitForEtcd(server: EtcdServer, kv: EtcdKv, timeoutMs = 30
       await sleep(200);
     }
   }
-  throw new Error(`etcd did not become ready in ${timeoutMs} ms: ${(last as Error)?.message}; ${tail(server.output(), 6)}`);
+  throw new Error(`etcd did not become ready in ${timeoutMs} ms: ${(last as Error)?.message}; ${tailLines(server.output(), 6)}`);
 }

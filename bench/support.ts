@@ -3,6 +3,7 @@
  * start time and progress lines on stderr, the cleanup registry with its SIGINT/SIGTERM
  * handlers, and a keep-alive HTTPS client for the cluster's API.
  */
+import { spawn } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -145,4 +146,35 @@ export async function closedLoop(n: number, concurrency: number, op: (i: number)
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
   const elapsedMs = performance.now() - t0;
   return { ops: n, elapsedMs, perSecond: (n / elapsedMs) * 1000, latency: lat.summary() };
+}
+
+// ---- commands ---------------------------------------------------------------------------------
+
+export interface CommandResult {
+  code: number | null;
+  output: string;
+}
+
+/** Run a command (apt-get, a peer's binary) to its end or `timeoutMs`, stdout and stderr together. */
+export function runCommand(cmd: string, args: string[], timeoutMs: number): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: -1, output: `${output}\n${e.message}` });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** The last lines of a command's output, on one line. */
+export function tailLines(text: string, lines = 3): string {
+  return text.trim().split('\n').slice(-lines).join(' | ');
 }
