@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Endpoints, V1Pod, V1Service } from '@kubernetes/client-node';
 import { ApiError, createFakeClient, kinds, type Client, type FakeClient } from '../runtime/index.js';
 import type { AnalysisCheck, AnalysisResult } from './analysis.js';
 import type { Command } from './machine.js';
@@ -246,4 +246,45 @@ test('interrupted (SIGTERM) during the health window: the new colour is removed,
   assert.deepEqual(r.deploy.slice(-2), ['[DEPLOY INFO] Waiting for 60 seconds before healthcheck', '[DEPLOY FAILED] Removing new color']);
   assert.equal(await exists(w, 'shop-2'), false);
   assert.deepEqual(await selector(w), { app: 'shop', version: '1' });
+});
+
+test('after the switch, the old colour is deleted only once the Service\'s endpoints have left it', async () => {
+  const w = await world();
+  // An endpoints controller one settle behind: the Endpoints show the pods the selector chose last time.
+  let previous: V1Pod[] = [];
+  const sync = async () => {
+    const sel = (await w.client.get<V1Service>(kinds.services, NS, 'shop'))?.spec?.selector ?? {};
+    const shown = previous;
+    previous = (await w.client.list<V1Pod>(kinds.pods, { namespace: NS })).items.filter((p) => Object.entries(sel).every(([k, v]) => p.metadata?.labels?.[k] === v));
+    const subsets = shown.length ? [{ addresses: shown.map((p) => ({ ip: p.status!.podIP!, targetRef: { kind: 'Pod', name: p.metadata!.name! } })) }] : [];
+    if (await w.client.get(kinds.endpoints, NS, 'shop')) await w.client.patch(kinds.endpoints, NS, 'shop', { subsets }, 'merge');
+    else await w.client.create(kinds.endpoints, { metadata: { name: 'shop', namespace: NS }, subsets });
+  };
+  const settle = w.settle.bind(w);
+  w.settle = async () => {
+    await settle();
+    await sync();
+  };
+  await w.settle();
+  await w.settle();
+  // Record what the Endpoints held when shop-1 was deleted.
+  const atDelete: string[][] = [];
+  const client = new Proxy(w.client, {
+    get(target, prop, receiver) {
+      if (prop === 'delete') {
+        return async (...args: Parameters<Client['delete']>) => {
+          if (args[0] === kinds.deployments && args[2] === 'shop-1') {
+            const ep = await target.get<V1Endpoints>(kinds.endpoints, NS, 'shop');
+            atDelete.push((ep?.subsets ?? []).flatMap((s) => s.addresses ?? []).map((a) => a.targetRef?.name ?? ''));
+          }
+          return target.delete(...args);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as Client;
+  const r = await go(w, 'run', rollout(), { client });
+  assert.equal(r.code, 0, r.err.join('\n'));
+  assert.deepEqual(atDelete, [['shop-2-pod0', 'shop-2-pod1']]);
 });

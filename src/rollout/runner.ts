@@ -4,7 +4,7 @@
  * one line naming the call and the object; the machine then decides what to undo (remove the new
  * colour, switch back) — the Service is never switched to a colour that was not verified.
  */
-import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1Endpoints, V1Pod, V1Service } from '@kubernetes/client-node';
 import { ApiError, isAlreadyExists, isConflict, kinds, type Client, type KObject } from '../runtime/index.js';
 import { analysisChecks, httpCheck, type AnalysisCheck, type AnalysisResult } from './analysis.js';
 import { formatDuration } from './duration.js';
@@ -222,6 +222,37 @@ export async function execute(command: Command, r: Rollout, deps: RunnerDeps): P
     }
   };
 
+  /**
+   * After the active Service's selector changed: wait until its Endpoints list no pod of the colour
+   * it left (and at least one Ready address), so what follows the Endpoints — kube-proxy, the
+   * ingress proxy — has left that colour before it is removed or the ingress weights return to this
+   * Service; removing it at once made requests in flight to its pods fail. No Endpoints object (no
+   * endpoints controller) or no such colour: nothing to wait for. The switch is done by then, so
+   * this never fails the step: an error, an interruption or a minute without progress only warns.
+   */
+  const waitEndpointsLeave = async (left: string): Promise<void> => {
+    const t0 = now();
+    const limit = Math.min(r.timeoutMs, 60_000);
+    try {
+      for (;;) {
+        const ep = await c().get<V1Endpoints>(kinds.endpoints, ns, r.service);
+        const d = ep && (await getDeployment(left));
+        if (!ep || !d) return;
+        const pods = await podsOf(d);
+        const names = new Set(pods.map((p) => p.metadata?.name));
+        const ips = new Set(pods.map((p) => p.status?.podIP).filter(Boolean));
+        const theirs = (a: { ip: string; targetRef?: { name?: string } }) => (a.targetRef?.name ? names.has(a.targetRef.name) : ips.has(a.ip));
+        const ready = (ep.subsets ?? []).flatMap((s) => s.addresses ?? []);
+        const all = [...ready, ...(ep.subsets ?? []).flatMap((s) => s.notReadyAddresses ?? [])];
+        if (ready.length > 0 && !all.some(theirs)) return;
+        if (now() - t0 >= limit) throw new Error(`they still list pods of ${left} after ${formatDuration(now() - t0)}`);
+        await sleep(Math.min(pollMs, 50));
+      }
+    } catch (e) {
+      deps.err(`warning: not waiting for the endpoints of service ${ns}/${r.service} to leave ${left}: ${e instanceof StepFailure ? e.message : describeError(e)}`);
+    }
+  };
+
   /** The IngressRoute's routes to the active Service send `previewWeight`% to the preview Service. */
   const setWeights = async (previewWeight: number): Promise<void> => {
     const name = r.traffic!;
@@ -318,10 +349,10 @@ export async function execute(command: Command, r: Rollout, deps: RunnerDeps): P
 
     async Preview() {
       const name = r.previewService!;
-      // The preview is about to select an unverified colour: it must carry no ingress traffic.
-      if (r.traffic) await setWeights(0);
       const existing = await api(`cannot read service ${ns}/${name}`, c().get<V1Service>(kinds.services, ns, name));
       if (existing) {
+        // The preview is about to select an unverified colour: it must carry no ingress traffic.
+        if (r.traffic) await setWeights(0);
         await patchService(name, { version: r.newVersion });
         out(`service/${name} configured`);
         return 'ok';
@@ -340,6 +371,9 @@ export async function execute(command: Command, r: Rollout, deps: RunnerDeps): P
       };
       await api(`cannot create service ${ns}/${name}`, c().create(kinds.services, preview));
       out(`service/${name} created`);
+      // Only now may the IngressRoute name it (at weight 0): a route to a missing Service makes the
+      // whole IngressRoute invalid, and the proxy would drop its virtual host meanwhile (404s).
+      if (r.traffic) await setWeights(0);
       return 'ok';
     },
 
@@ -407,6 +441,7 @@ export async function execute(command: Command, r: Rollout, deps: RunnerDeps): P
         if (sel !== r.currentVersion) throw new StepFailure(`service ${ns}/${r.service} now selects version ${sel ?? '(none)'}, not ${r.currentVersion}: it changed during the rollout, so it was not switched`);
       });
       out(`service/${r.service} configured`);
+      await waitEndpointsLeave(oldName());
       return 'ok';
     },
 
@@ -419,6 +454,7 @@ export async function execute(command: Command, r: Rollout, deps: RunnerDeps): P
         if (sel !== r.newVersion) throw new StepFailure(`service ${ns}/${r.service} selects version ${sel ?? '(none)'}, not ${r.newVersion}: not switching it back`);
       });
       out(`service/${r.service} configured`);
+      await waitEndpointsLeave(newName());
       return 'ok';
     },
 

@@ -1,14 +1,16 @@
 /**
- * `flotilla bluegreen` end to end on a real `flotilla up` (controllers, scheduler, process pods):
- * the Codefresh step's seed path, its NOP and failure cases, and the Argo Rollouts options
- * (manual promotion with a preview Service, abort, scale-down delay with rollback). Each test has
- * its own namespace, drives the command as a user would (environment variables or flags), and
- * checks the cluster with kubectl and HTTP requests to the pods' IPs.
+ * `flotilla bluegreen` end to end on a real `flotilla up` (controllers, scheduler, process pods,
+ * the ingress controller and its proxy): the Codefresh step's seed path, its NOP and failure
+ * cases, the Argo Rollouts options (manual promotion with a preview Service, abort, scale-down
+ * delay with rollback), and traffic shifted through an IngressRoute. Each test has its own
+ * namespace, drives the command as a user would (environment variables or flags), and checks the
+ * cluster with kubectl, HTTP requests to the pods' IPs, and requests through the ingress proxy
+ * (by Host header, as users reach the app) — which is where the weighted canary is observed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { createServer, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +147,138 @@ const gone = async (ns: string, kind: string, name: string): Promise<boolean> =>
   return r.code !== 0 && /NotFound|not found/.test(r.stderr);
 };
 
+// ---- through the ingress ------------------------------------------------------------------------
+
+/** The proxy's HTTP listener and the ingress controller's /debug/dag port, from flotilla up's startup lines. */
+function ingressAddress(): { host: string; port: number; debugPort: number } {
+  const out = e2e.cluster().output();
+  const m = /ingress \(IngressRoute, Ingress\): http:\/\/([\d.]+):(\d+),.*\/debug\/dag on [\d.]+:(\d+)/.exec(out);
+  assert.ok(m, `flotilla up prints the proxy's address and /debug/dag port:\n${out}`);
+  return { host: m[1], port: Number(m[2]), debugPort: Number(m[3]) };
+}
+
+/** The virtual host of namespace `ns`'s IngressRoute (one per namespace: two roots may not share an fqdn). */
+const fqdnOf = (ns: string): string => `shop.${ns}.test`;
+
+/** IngressRoute `ns/shop` (the real CRD, installed by the ingress controller) routing `/` to Service shop:80, once valid. */
+async function ingressRoute(ns: string): Promise<void> {
+  await ok(['apply', '-n', ns, '-f', '-'], `apiVersion: contour.heptio.com/v1beta1\nkind: IngressRoute\nmetadata: {name: shop}\nspec:\n  virtualhost: {fqdn: ${fqdnOf(ns)}}\n  routes:\n  - match: /\n    services:\n    - {name: shop, port: 80}\n`);
+  await waitFor(`IngressRoute ${ns}/shop valid`, async () => (await ok(['get', 'ingressroute', 'shop', '-n', ns, '-o', 'jsonpath={.status.currentStatus}'])) === 'valid', 30_000);
+}
+
+/** One answer through the proxy: status 0 with the error for a connection that failed. */
+interface Answer {
+  status: number;
+  version?: string;
+  instance?: string;
+  error?: string;
+}
+
+/** GET / through the ingress proxy with `Host: <fqdn>`; never rejects. */
+function viaIngress(fqdn: string, agent: Agent): Promise<Answer> {
+  const { host, port } = ingressAddress();
+  return new Promise((done) => {
+    const req = request({ host, port, path: '/', headers: { Host: fqdn }, agent, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('error', (e) => done({ status: 0, error: e.message }));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return done({ status: res.statusCode ?? 0, error: body.slice(0, 200) });
+        try {
+          const j = JSON.parse(body) as { version?: string; instance?: string };
+          done({ status: 200, version: j.version, instance: j.instance });
+        } catch {
+          done({ status: 200, error: `not JSON: ${body.slice(0, 200)}` });
+        }
+      });
+    });
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', (e) => done({ status: 0, error: e.message }));
+    req.end();
+  });
+}
+
+/** A keep-alive client for the proxy, closed in `after`. */
+function ingressAgent(sockets: number): Agent {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  e2e.onCleanup(() => agent.destroy());
+  return agent;
+}
+
+/** `n` requests through the proxy, `concurrency` at a time; the answers in the order they came. */
+async function ingressBatch(fqdn: string, agent: Agent, n: number, concurrency: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      answers.push(await viaIngress(fqdn, agent));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return answers;
+}
+
+/** Answers by version (`v1`, `v2`, …) and failures (non-200 or connection errors, with the first few reasons). */
+interface Tally {
+  total: number;
+  byVersion: Record<string, number>;
+  failures: number;
+  reasons: string[];
+}
+
+const emptyTally = (): Tally => ({ total: 0, byVersion: {}, failures: 0, reasons: [] });
+
+function count(t: Tally, answers: readonly Answer[]): Tally {
+  for (const a of answers) {
+    t.total++;
+    if (a.status === 200 && a.version !== undefined) t.byVersion[a.version] = (t.byVersion[a.version] ?? 0) + 1;
+    else {
+      t.failures++;
+      if (t.reasons.length < 5) t.reasons.push(`${a.status} ${a.error ?? ''}`);
+    }
+  }
+  return t;
+}
+
+/** A steady load through the proxy (`clients` keep-alive loops) until stopped; its tally. */
+function ingressLoad(fqdn: string, clients: number): { tally: Tally; stop: () => Promise<Tally> } {
+  const agent = ingressAgent(clients);
+  const tally = emptyTally();
+  let stopped = false;
+  const loops = Array.from({ length: clients }, async () => {
+    while (!stopped) count(tally, [await viaIngress(fqdn, agent)]);
+  });
+  const stop = async () => {
+    stopped = true;
+    await Promise.all(loops);
+    return tally;
+  };
+  e2e.onCleanup(stop);
+  return { tally, stop };
+}
+
+/**
+ * The weights the proxy serves for the IngressRoute of `ns`, e.g. `shop=90 shop-preview=10`, from
+ * the ingress controller's /debug/dag: the controller hands each DAG to the proxy in the same
+ * synchronous step as it becomes the one /debug/dag shows, so this is what routes requests now.
+ */
+async function proxyWeights(ns: string): Promise<string> {
+  const { debugPort } = ingressAddress();
+  const dot = await new Promise<string>((done, reject) => {
+    const req = request({ host: '127.0.0.1', port: debugPort, path: '/debug/dag', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? done(body) : reject(new Error(`/debug/dag: ${res.statusCode}`))));
+    });
+    req.once('timeout', () => req.destroy(new Error('/debug/dag timed out')));
+    req.once('error', reject);
+    req.end();
+  });
+  const clusters = [...dot.matchAll(new RegExp(`label="\\{cluster\\|\\{${ns}/([a-z0-9-]+)/80/[0-9a-f]+\\|weight (\\d+)\\}\\}"`, 'g'))];
+  return clusters.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map((m) => `${m[1]}=${m[2]}`).join(' ');
+}
+
 test('missing inputs: the usage text and exit 1, nothing touched', { skip }, async () => {
   const r = await bluegreen([], { SERVICE_NAME: 'shop', DEPLOYMENT_NAME: 'shop', HEALTH_SECONDS: '5' });
   assert.equal(r.code, 1);
@@ -160,11 +294,19 @@ test('missing inputs: the usage text and exit 1, nothing touched', { skip }, asy
   assert.equal(bad.stderr, 'error: HEALTH_SECONDS must be a whole number of seconds, not "soon"\n');
 });
 
-test('the seed: v1 → v2 switches the Service, removes the old colour, and the new pods answer version 2', { skip }, async () => {
+test('the seed: v1 → v2 switches the Service, removes the old colour, and the new pods answer version 2, directly and through the ingress', { skip }, async () => {
   const ns = 'bg-seed';
   await blue(ns);
+  await ingressRoute(ns);
   const v1 = await readyPods(ns, '1');
   await endpointsBecome(ns, 'shop', v1.map((p) => p.ip));
+  const agent = ingressAgent(2);
+  const seenV1 = new Set<string>();
+  await waitFor('both v1 pods answering through the ingress', async () => {
+    const a = await viaIngress(fqdnOf(ns), agent);
+    if (a.status === 200 && a.version === '1') seenV1.add(a.instance!);
+    return v1.every((p) => seenV1.has(p.name));
+  }, 30_000, 20);
 
   const r = await bluegreen([], seedEnv(ns, '2'));
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -196,6 +338,16 @@ test('the seed: v1 → v2 switches the Service, removes the old colour, and the 
   const v2 = await readyPods(ns, '2');
   await endpointsBecome(ns, 'shop', v2.map((p) => p.ip));
   for (const p of v2) assert.deepEqual(await httpJson(p.ip), { instance: p.name, version: '2' });
+  // Through the ingress (the IngressRoute routes to the Service, untouched by the rollout): the
+  // proxy follows the Service's endpoints, so once both v2 pods answered, every answer is v2.
+  const seenV2 = new Set<string>();
+  await waitFor('both v2 pods answering through the ingress', async () => {
+    const a = await viaIngress(fqdnOf(ns), agent);
+    if (a.status === 200 && a.version === '2') seenV2.add(a.instance!);
+    return v2.every((p) => seenV2.has(p.name));
+  }, 30_000, 20);
+  const after = count(emptyTally(), await ingressBatch(fqdnOf(ns), agent, 50, 2));
+  assert.deepEqual(after, { total: 50, byVersion: { '2': 50 }, failures: 0, reasons: [] });
 });
 
 test('NOP: the Service already selects NEW_VERSION — exit 0, nothing created', { skip }, async () => {
@@ -216,14 +368,23 @@ test('an unhealthy new colour (flotilla/crashloop): removed, exit 1, the Service
   await blue(ns);
   const v1 = (await readyPods(ns, '1')).map((p) => p.ip).sort().join(' ');
   await endpointsBecome(ns, 'shop', v1.split(' '));
+  await ingressRoute(ns);
   // Every state of the Service's endpoints while the run goes on: traffic must only ever see v1.
   const watch = e2e.spawn(['get', 'endpoints', 'shop', '-n', ns, '--watch', '-o', 'jsonpath={.subsets[*].addresses[*].ip}{"\\n"}']);
   await watch.waitForOutput('the first endpoints line', /\n/);
+  // And what users see: a steady load through the ingress for the whole run, every answer counted.
+  const probe = ingressAgent(1);
+  await waitFor('the ingress routing to v1', async () => (await viaIngress(fqdnOf(ns), probe)).version === '1', 30_000, 20);
+  const load = ingressLoad(fqdnOf(ns), 2);
 
   // crashloop exits 2 s after each start: restarted at once, then CrashLoopBackOff for 10 s — not
   // Ready when the health check runs HEALTH_SECONDS=8 after the rollout.
   const r = await bluegreen(['--image', 'shop=flotilla/crashloop:2', '--timeout', '60s'], seedEnv(ns, '2', '8'));
+  const seenAtIngress = await load.stop();
   assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  // The run lasts 10 s at least (the rollout, then HEALTH_SECONDS=8): plenty of answers, all v1.
+  assert.ok(seenAtIngress.total >= 100, JSON.stringify(seenAtIngress));
+  assert.deepEqual(seenAtIngress, { total: seenAtIngress.total, byVersion: { '1': seenAtIngress.total }, failures: 0, reasons: [] }, 'traffic through the ingress never saw v2');
   const lines = deployLines(r.stdout);
   assert.deepEqual(lines.slice(0, 4), ['[DEPLOY INFO] Selecting Kubernetes cluster', '[DEPLOY INFO] Locating current version', '[DEPLOY NEW COLOR] Creating next version', '[DEPLOY INFO] Waiting for new color to come up']);
   assert.deepEqual(lines.slice(-2), ['[DEPLOY HEALTH] New color is unhealthy', '[DEPLOY FAILED] Removing new color']);
@@ -362,36 +523,6 @@ test('--scale-down-delay: rollback during the delay is instant; afterwards the o
   assert.ok(await gone(ns, 'deployment', 'shop-3'));
 });
 
-/** IngressRoute as the ingress controller will serve it; here only its stored weights are observed. */
-const INGRESSROUTE_CRD = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: ingressroutes.contour.heptio.com
-spec:
-  group: contour.heptio.com
-  scope: Namespaced
-  names: {plural: ingressroutes, singular: ingressroute, kind: IngressRoute, listKind: IngressRouteList}
-  versions:
-  - name: v1beta1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-          status: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`;
-
-async function ingressRoute(ns: string): Promise<void> {
-  // The ingress controller may install the CRD itself one day: keep the one that is there.
-  const created = await run(['create', '-f', '-'], INGRESSROUTE_CRD);
-  assert.ok(created.code === 0 || /AlreadyExists|already exists/.test(created.stderr), created.stderr);
-  await waitFor('the IngressRoute kind to be served', async () => (await run(['get', 'ingressroutes', '-n', ns])).code === 0);
-  await ok(['apply', '-n', ns, '-f', '-'], 'apiVersion: contour.heptio.com/v1beta1\nkind: IngressRoute\nmetadata: {name: shop}\nspec:\n  virtualhost: {fqdn: shop.example.com}\n  routes:\n  - match: /\n    services:\n    - {name: shop, port: 80}\n');
-}
-
 /** `shop=<w> shop-preview=<w> ` of the IngressRoute's first route. */
 const WEIGHTS_JSONPATH = 'jsonpath={range .spec.routes[0].services[*]}{.name}={.weight} {end}{"\\n"}';
 
@@ -426,29 +557,88 @@ function recordWeights(ns: string): { seen: string[]; stop: () => void } {
   return { seen, stop: () => stopper.abort() };
 }
 
-test('--traffic ingressroute/shop --steps 10,50: the weights shift step by step, then the Service switches', { skip }, async () => {
+test('--traffic ingressroute/shop --steps 10,50,100: observed at the proxy, each step\'s share of v2 answers is its weight; then the Service switches', { skip }, async (t) => {
   const ns = 'bg-traffic';
   await blue(ns);
   await ingressRoute(ns);
   const watch = recordWeights(ns);
   await waitFor('the IngressRoute as it was', () => watch.seen.length === 1);
+  const fqdn = fqdnOf(ns);
+  const agent = ingressAgent(4);
+  await waitFor('the ingress routing to v1', async () => (await viaIngress(fqdn, agent)).version === '1', 30_000, 20);
+  assert.equal(await proxyWeights(ns), 'shop=0');
 
-  const r = await bluegreen(['--traffic', 'ingressroute/shop', '--steps', '10,50', '--step-interval', '1s', '--analysis', '/ping'], seedEnv(ns, '2'));
-  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  const traffic = deployLines(r.stdout).filter((l) => l.startsWith('[DEPLOY TRAFFIC]'));
-  assert.deepEqual(traffic, [
+  const bg = bluegreenInBackground(['--traffic', 'ingressroute/shop', '--steps', '10,50,100', '--step-interval', '4s', '--analysis', '/ping'], seedEnv(ns, '2'));
+  let exit: number | null | undefined;
+  void bg.exited.then((c) => (exit = c));
+  // Batches of 100 requests (4 at a time), each between two looks at the weights the proxy serves:
+  // a batch that began and ended under the same weights ran wholly under them, and as no one else
+  // sends requests to this route, the batches of one step are consecutive picks of its weighted
+  // split — smooth weighted round-robin, exact to within 1 over any run of picks (1 more if the
+  // route were recompiled mid-step). Every answer also counts towards the phase it fell in.
+  const byWeights = new Map<string, Tally>();
+  const whole = emptyTally();
+  const before = emptyTally(); // until the proxy served any share on v2
+  const after = emptyTally(); // from the proxy serving 100% on v2: through the switch and the settling
+  const phases: string[] = [];
+  let phase: 'before' | 'shifting' | 'after' = 'before';
+  const deadline = Date.now() + 120_000;
+  while (exit === undefined) {
+    assert.ok(Date.now() < deadline, `the rollout did not end in 120 s:\n${bg.output()}`);
+    const w0 = await proxyWeights(ns);
+    if (phases.at(-1) !== w0) phases.push(w0);
+    if (phase === 'before' && /shop-preview=[1-9]/.test(w0)) phase = 'shifting';
+    // Settled (the preview's share back at 0) after a shift counts as after, in case 100% was too brief to see.
+    if (phase === 'shifting' && (w0 === 'shop=0 shop-preview=100' || w0 === 'shop=100 shop-preview=0')) phase = 'after';
+    const answers = await ingressBatch(fqdn, agent, 100, 4);
+    const w1 = await proxyWeights(ns);
+    count(whole, answers);
+    if (phase === 'before' && w1 === w0) count(before, answers);
+    if (phase === 'after') count(after, answers);
+    if (w1 === w0) count(byWeights.get(w0) ?? byWeights.set(w0, emptyTally()).get(w0)!, answers);
+  }
+  assert.equal(exit, 0, bg.output());
+  count(after, await ingressBatch(fqdn, agent, 100, 4));
+  const report = JSON.stringify({ phases, byWeights: Object.fromEntries(byWeights), before, after }, null, 1);
+
+  assert.deepEqual(deployLines(bg.output()).filter((l) => l.startsWith('[DEPLOY TRAFFIC]')), [
     '[DEPLOY TRAFFIC] Shifting traffic to new color through ingressroute/shop',
     '[DEPLOY TRAFFIC] 10% of traffic on new color (service shop-preview), 90% on service shop',
     '[DEPLOY TRAFFIC] 50% of traffic on new color (service shop-preview), 50% on service shop',
     '[DEPLOY TRAFFIC] 100% of traffic on new color (service shop-preview), 0% on service shop',
     '[DEPLOY TRAFFIC] Routing ingress traffic through service shop only',
   ]);
+  // At the proxy: the steps in order, each one's share of v2 answers its weight.
+  const i10 = phases.indexOf('shop=90 shop-preview=10');
+  const i50 = phases.indexOf('shop=50 shop-preview=50');
+  assert.ok(i10 >= 0 && i50 > i10, report);
+  for (const w of [10, 50]) {
+    const step = byWeights.get(`shop=${100 - w} shop-preview=${w}`)!;
+    assert.ok(step.total >= 300, `a few hundred requests at ${w}%: ${report}`);
+    assert.equal(step.failures, 0, report);
+    assert.equal((step.byVersion['1'] ?? 0) + (step.byVersion['2'] ?? 0), step.total, report);
+    const v2 = step.byVersion['2'] ?? 0;
+    assert.ok(Math.abs(v2 - (step.total * w) / 100) <= 1, `${v2} of ${step.total} answers from v2 at ${w}%: ${report}`);
+  }
+  const full = byWeights.get('shop=0 shop-preview=100');
+  if (full) assert.deepEqual(full.byVersion, { '2': full.total }, report);
+  // Before the shift only v1; from 100% on only v2 (no flapping back to v1 when the weights return
+  // to the switched Service); and no request failed at any point.
+  assert.ok(before.total >= 100, report);
+  assert.deepEqual(before.byVersion, { '1': before.total }, report);
+  assert.ok(after.total >= 100, report);
+  assert.deepEqual(after.byVersion, { '2': after.total }, report);
+  assert.equal(whole.failures, 0, `${whole.reasons.join('; ')}\n${report}`);
+  for (const [w, tally] of byWeights) t.diagnostic(`at the proxy, ${w}: ${tally.byVersion['2'] ?? 0} of ${tally.total} answers from v2`);
+  t.diagnostic(`before the shift ${before.total} answers (all v1), from 100% on ${after.total} (all v2), ${whole.total} in all, ${whole.failures} failed`);
+
   assert.equal(await selectorVersion(ns), '2');
   assert.equal(await selectorVersion(ns, 'shop-preview'), '2');
   assert.ok(await gone(ns, 'deployment', 'shop-1'));
   await waitFor('the weights settled', () => watch.seen.at(-1) === 'shop=100 shop-preview=0' && watch.seen.length >= 6);
   watch.stop();
   assert.deepEqual(watch.seen, ['shop=', 'shop=100 shop-preview=0', 'shop=90 shop-preview=10', 'shop=50 shop-preview=50', 'shop=0 shop-preview=100', 'shop=100 shop-preview=0']);
+  assert.equal(await proxyWeights(ns), 'shop=100 shop-preview=0');
 });
 
 test('--traffic: analysis failing at a step puts the weights back and removes the new colour', { skip }, async () => {
@@ -477,4 +667,8 @@ test('--traffic: analysis failing at a step puts the weights back and removes th
   assert.equal(await selectorVersion(ns), '1');
   assert.ok(await gone(ns, 'deployment', 'shop-2'));
   assert.equal(requests, 2);
+  // The proxy is back on the old weights: every answer through the ingress is v1.
+  await waitFor('the proxy back on shop alone', async () => (await proxyWeights(ns)) === 'shop=100 shop-preview=0');
+  const answers = count(emptyTally(), await ingressBatch(fqdnOf(ns), ingressAgent(2), 50, 2));
+  assert.deepEqual(answers, { total: 50, byVersion: { '1': 50 }, failures: 0, reasons: [] });
 });
