@@ -14,7 +14,8 @@
  * Run: npx tsc -p tsconfig.json && node dist/bench/apiserver.js (or `npm run bench`). Options:
  *   --pods 10000 --big 50000 --concurrency 64 --gets 10000 --list-runs 10 --watchers 100
  *   --watch-writes 1000 --rate 100 --slo-writes 1000 --warmup 1000 --idle-ms 12000
- *   --skip-etcd --skip-big --server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   --skip-etcd --skip-big --skip-ceiling --server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * (the list figures alone: --gets 0 --watchers 0 --slo-writes 0 --idle-ms 0 --skip-big --skip-ceiling --skip-etcd)
  * Every option can also be given as an environment variable: BENCH_PODS, BENCH_SKIP_ETCD, ...
  * A server CPU profile is read with `node dist/bench/cpuprofile-top.js <file> [--under create]`.
  *
@@ -52,6 +53,8 @@ interface Options {
   idleMs: number;
   skipEtcd: boolean;
   skipBig: boolean;
+  /** Skip the storage ceiling and the transport floor (7a, 7c). */
+  skipCeiling: boolean;
   serverNodeArgs: string;
 }
 
@@ -69,6 +72,7 @@ const DEFAULTS: Options = {
   idleMs: 12_000,
   skipEtcd: false,
   skipBig: false,
+  skipCeiling: false,
   serverNodeArgs: '',
 };
 
@@ -1096,7 +1100,7 @@ function printReport(opts: Options, report: Report, totalMs: number): void {
     `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; Node ${process.version}`,
   );
   out.push(
-    `options: --pods ${opts.pods} --big ${opts.skipBig ? 'skipped' : opts.big} --concurrency ${opts.concurrency} --gets ${opts.gets} --list-runs ${opts.listRuns} --watchers ${opts.watchers} --watch-writes ${opts.watchWrites} --rate ${opts.rate} --slo-writes ${opts.sloWrites} --warmup ${opts.warmup} --idle-ms ${opts.idleMs}${opts.skipEtcd ? ' --skip-etcd' : ''}`,
+    `options: --pods ${opts.pods} --big ${opts.skipBig ? 'skipped' : opts.big} --concurrency ${opts.concurrency} --gets ${opts.gets} --list-runs ${opts.listRuns} --watchers ${opts.watchers} --watch-writes ${opts.watchWrites} --rate ${opts.rate} --slo-writes ${opts.sloWrites} --warmup ${opts.warmup} --idle-ms ${opts.idleMs}${opts.skipEtcd ? ' --skip-etcd' : ''}${opts.skipCeiling ? ' --skip-ceiling' : ''}`,
   );
   out.push(`load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; machine CPU used by processes other than the bench and its servers during the run: ${othersNote()}`);
   out.push('client and server share the machine: the load generator (this process) takes CPU from the server. "other processes" in the notes is CPU used by anything else.');
@@ -1160,8 +1164,8 @@ async function main(): Promise<number> {
   try {
     await flotillaPhases(opts, report);
     await runCleanups();
-    if (!interrupted) await timed(report, '7a. storage ceiling', () => storagePhase(opts, report));
-    if (!interrupted) await timed(report, '7c. transport floor', () => transportFloorPhase(opts, report));
+    if (!interrupted && !opts.skipCeiling) await timed(report, '7a. storage ceiling', () => storagePhase(opts, report));
+    if (!interrupted && !opts.skipCeiling) await timed(report, '7c. transport floor', () => transportFloorPhase(opts, report));
     await runCleanups();
     if (!interrupted && !opts.skipEtcd) await etcdPhase(opts, report);
   } catch (e) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../apimachinery/object.js';
-import { decodeFromStorage, encodeForStorage, storedTextWithResourceVersion } from './codec.js';
+import { copySpliced, decodeFromStorage, encodeForStorage, metadataOpenEnd, splicedByteLength, storedTextWithResourceVersion } from './codec.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -73,6 +73,27 @@ test('splicing the resourceVersion gives the JSON of the object with it', () => 
     assert.equal(spliced, JSON.stringify(want), name);
     assert.deepEqual(JSON.parse(spliced), want, name);
   }
+});
+
+test('splicing into a list buffer writes exactly the spliced text, at an offset', () => {
+  const all: Record<string, KubeObject> = {
+    ...objects,
+    'multi-byte text': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'é', annotations: { n: '日本\u{1F600}' } }, data: { k: 'ü' } },
+  };
+  for (const [name, obj] of Object.entries(all)) {
+    for (const rv of [7, 42, 1234567890123]) {
+      const stored = encodeForStorage(obj);
+      const at = metadataOpenEnd(stored);
+      const want = Buffer.from(storedTextWithResourceVersion(stored, rv));
+      assert.equal(splicedByteLength(stored, at, rv), want.length, name);
+      const target = Buffer.alloc(want.length + 5, 0x2a);
+      assert.equal(copySpliced(stored, at, rv, target, 3), 3 + want.length, name);
+      assert.deepEqual(target.subarray(3, 3 + want.length), want, name);
+      assert.equal(target.subarray(0, 3).toString(), '***', name);
+      assert.equal(target.subarray(3 + want.length).toString(), '**', name);
+    }
+  }
+  assert.throws(() => metadataOpenEnd(new TextEncoder().encode('{"kind":"X"}')), /no metadata/);
 });
 
 test('empty metadata gets only the resourceVersion', () => {

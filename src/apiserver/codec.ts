@@ -33,17 +33,40 @@ export function decodeFromStorage(value: Uint8Array, resourceVersion: number): K
   return obj;
 }
 
-const METADATA_OPEN_BYTES = Buffer.from(METADATA_OPEN);
-
 /**
- * The stored bytes with `metadata.resourceVersion` spliced in, as buffers to write one after the
- * other: no decoding to a string, no copy of the object (what long lists are made of).
+ * Splicing the resourceVersion into stored bytes without decoding them: what long lists are made
+ * of. `metadataOpenEnd` finds where it goes (once per object), `splicedByteLength` says how long
+ * the result is, and `copySpliced` writes it into a buffer the caller assembles the list in.
  */
-export function storedBytesWithResourceVersion(value: Uint8Array, resourceVersion: number): Buffer[] {
-  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  const at = bytes.indexOf(METADATA_OPEN_BYTES);
-  if (at < 0) throw new Error('stored object has no metadata');
-  const insertAt = at + METADATA_OPEN_BYTES.length;
-  const empty = bytes[insertAt] === 0x7d; // '}'
-  return [bytes.subarray(0, insertAt), Buffer.from(`"resourceVersion":"${resourceVersion}"${empty ? '' : ','}`), bytes.subarray(insertAt)];
+
+/** The offset just after `"metadata":{` in stored bytes. */
+export function metadataOpenEnd(value: Uint8Array): number {
+  // A plain loop: the match is a few dozen bytes in (apiVersion and kind come first), where a
+  // native indexOf costs more to call than the scan itself.
+  const last = value.length - METADATA_OPEN_CODES.length;
+  outer: for (let i = 0; i <= last; i++) {
+    if (value[i] !== 0x22) continue; // '"'
+    for (let j = 1; j < METADATA_OPEN_CODES.length; j++) if (value[i + j] !== METADATA_OPEN_CODES[j]) continue outer;
+    return i + METADATA_OPEN_CODES.length;
+  }
+  throw new Error('stored object has no metadata');
+}
+
+const METADATA_OPEN_CODES = Array.from(METADATA_OPEN, (c) => c.charCodeAt(0));
+const RV_FIELD = '"resourceVersion":"';
+
+/** Length of the stored bytes with the resourceVersion spliced in at `at` (from metadataOpenEnd). */
+export function splicedByteLength(value: Uint8Array, at: number, resourceVersion: number): number {
+  const empty = value[at] === 0x7d; // '}'
+  return value.length + RV_FIELD.length + String(resourceVersion).length + (empty ? 1 : 2);
+}
+
+/** Writes the stored bytes with the resourceVersion spliced in at `at` into `target`; returns the offset after them. */
+export function copySpliced(value: Uint8Array, at: number, resourceVersion: number, target: Buffer, offset: number): number {
+  const empty = value[at] === 0x7d;
+  target.set(value.subarray(0, at), offset);
+  offset += at;
+  offset += target.write(`${RV_FIELD}${resourceVersion}"${empty ? '' : ','}`, offset, 'latin1');
+  target.set(value.subarray(at), offset);
+  return offset + value.length - at;
 }

@@ -9,6 +9,9 @@
  * - `SqliteBackend.open(path)` is the default implementation: one SQLite file in WAL mode, where
  *   every write inserts a row whose id is the revision. Acknowledged writes survive kill -9.
  * - `startCompactor(backend, { intervalMs, retain })` drops superseded history periodically.
+ * - Lists at the current revision, gets and counts are served from memory once a resource (a
+ *   `/registry/<group>/<resource>/` bucket, `listCacheDepth`) has been listed: `LatestCache`, kept
+ *   in step by every write (kube-apiserver's watch cache). Older revisions read the log.
  *
  * Errors are typed: `KeyExistsError` (create), `KeyNotFoundError` and `ConflictError` (update and
  * delete), `CompactedError` (list or watch at a revision older than compaction), and

@@ -15,6 +15,10 @@ const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : new TextDecoder().decode(v));
 
 runBackendContract('sqlite', async () => SqliteBackend.open(tempPath(), { compactMinRetain: 0 }));
+// The list cache on the contract's own prefixes (/registry/pods/ and /registry/), and off.
+runBackendContract('sqlite, list cache at depth 2', async () => SqliteBackend.open(tempPath(), { compactMinRetain: 0, listCacheDepth: 2 }));
+runBackendContract('sqlite, list cache at depth 1', async () => SqliteBackend.open(tempPath(), { compactMinRetain: 0, listCacheDepth: 1 }));
+runBackendContract('sqlite, no list cache', async () => SqliteBackend.open(tempPath(), { compactMinRetain: 0, listCacheDepth: 0 }));
 
 /** Polls `cond` every few milliseconds until it holds, or fails after `ms`. */
 async function waitFor(what: string, cond: () => Promise<boolean>, ms = 5000): Promise<void> {

@@ -11,12 +11,18 @@
  *
  * One process owns a database file. The current revision is kept in memory and watches only see
  * writes made through this object; a second writer process is not supported.
+ *
+ * Because every write passes through here synchronously, a list cache (LatestCache, per resource
+ * bucket) updated in `committed` holds exactly the state at the current revision: lists at that
+ * revision, gets and counts read it instead of the database (10,000 pods: ~100 ms of SQLite per
+ * list saved). Lists at an older revision (continue tokens after writes) still read the log.
  */
 
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { LatestCache } from './latest-cache.js';
 import {
   CompactedError,
   ConflictError,
@@ -39,6 +45,14 @@ export interface SqliteOptions {
    * mostly leave the writer's thread. Default true (ignored for `:memory:`).
    */
   readonly backgroundCheckpoint?: boolean;
+  /**
+   * Lists at the current revision are served from memory, per bucket of keys: a key's bucket is
+   * its prefix through the (depth + 1)-th `/`, e.g. `/registry/core/pods/` at depth 3 (the API
+   * server's layout: one bucket per resource). A bucket is loaded by its first list and then kept
+   * in step by every write. Lists whose prefix is shorter than a bucket, and lists at an older
+   * revision, read the database. Default 3; 0 turns the cache off.
+   */
+  readonly listCacheDepth?: number;
 }
 
 /** Ends a watch whose consumer fell more than the buffer limit behind; the client should re-watch. */
@@ -55,6 +69,7 @@ export class WatchOverflowError extends Error {
 
 const DEFAULT_COMPACT_MIN_RETAIN = 1000;
 const DEFAULT_WATCH_BUFFER_LIMIT = 10_000;
+const DEFAULT_LIST_CACHE_DEPTH = 3;
 /** Rows per compaction transaction (kine's batch size); the event loop runs between batches. */
 const COMPACT_BATCH = 1000;
 /** Rows read per history page of a watch (kine's pollBatchSize). */
@@ -148,6 +163,9 @@ export class SqliteBackend implements Backend {
   private closed = false;
   private compacting: Promise<void> = Promise.resolve();
   private readonly checkpointer: Worker | undefined;
+  private readonly cacheDepth: number;
+  /** Loaded list-cache buckets by bucket prefix; each holds the state at `rev`. */
+  private readonly caches = new Map<string, LatestCache>();
 
   private readonly s: ReturnType<typeof prepare>;
   private readonly txCreate: Database.Transaction<(key: string, value: Uint8Array) => EventRow>;
@@ -170,6 +188,7 @@ export class SqliteBackend implements Backend {
     this.compactMinRetain = nonNegativeInt('compactMinRetain', opts.compactMinRetain ?? DEFAULT_COMPACT_MIN_RETAIN);
     this.watchBufferLimit = nonNegativeInt('watchBufferLimit', opts.watchBufferLimit ?? DEFAULT_WATCH_BUFFER_LIMIT);
     if (this.watchBufferLimit === 0) throw new Error('watchBufferLimit must be at least 1');
+    this.cacheDepth = nonNegativeInt('listCacheDepth', opts.listCacheDepth ?? DEFAULT_LIST_CACHE_DEPTH);
 
     const background = (opts.backgroundCheckpoint ?? true) && !db.memory;
     db.pragma('journal_mode = WAL');
@@ -219,6 +238,8 @@ export class SqliteBackend implements Backend {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
+    const cache = this.loadedCache(key);
+    if (cache) return cache.get(key);
     const row = this.s.latest.get(key);
     return row === undefined || row.deleted ? undefined : toKv(row);
   }
@@ -230,6 +251,8 @@ export class SqliteBackend implements Backend {
   async count(prefix: string): Promise<number> {
     this.assertOpen();
     const [lo, hi] = keyRange(prefix);
+    const cache = this.loadedCache(prefix);
+    if (cache) return cache.count(lo, hi);
     return this.countAt(lo, hi, this.rev);
   }
 
@@ -296,6 +319,7 @@ export class SqliteBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.broadcaster.closeAll();
+    this.caches.clear();
     await this.compacting;
     if (this.checkpointer) await stopCheckpointer(this.checkpointer);
     this.db.close();
@@ -303,11 +327,38 @@ export class SqliteBackend implements Backend {
 
   private committed(row: EventRow): number {
     this.rev = row.id;
-    if (this.broadcaster.size > 0) {
-      // The caller may reuse its buffer after the promise settles; watchers keep their own copy.
-      this.broadcaster.publish(toEvent({ ...row, value: row.deleted ? row.value : new Uint8Array(row.value) }));
+    const cache = this.caches.size > 0 ? this.loadedCache(row.name) : undefined;
+    if (cache === undefined && this.broadcaster.size === 0) return row.id;
+    // The caller may reuse its buffer after the promise settles; watchers and the cache keep their
+    // own copy (one KeyValue for both, so what is rendered for one serves the other).
+    const event = toEvent({ ...row, value: row.deleted ? row.value : Buffer.from(row.value) });
+    if (cache) {
+      if (row.deleted) cache.delete(row.name);
+      else cache.put(event.kv);
     }
+    if (this.broadcaster.size > 0) this.broadcaster.publish(event);
     return row.id;
+  }
+
+  /** The loaded cache bucket that holds `keyOrPrefix`, if any. */
+  private loadedCache(keyOrPrefix: string): LatestCache | undefined {
+    const bucket = bucketOf(keyOrPrefix, this.cacheDepth);
+    return bucket === undefined ? undefined : this.caches.get(bucket);
+  }
+
+  /** The cache bucket for a list prefix, loaded from the database at the current revision if it was not yet. */
+  private cacheFor(prefix: string): LatestCache | undefined {
+    const bucket = bucketOf(prefix, this.cacheDepth);
+    if (bucket === undefined) return undefined;
+    let cache = this.caches.get(bucket);
+    if (cache === undefined) {
+      cache = new LatestCache(bucket);
+      const [lo, hi] = keyRange(bucket);
+      const rows = hi === undefined ? this.s.list.open.all(lo, this.rev, -1) : this.s.list.bounded.all(lo, hi, this.rev, -1);
+      cache.load(rows.map(([id, key, cr, value]) => ({ key, value, createRevision: cr, modRevision: id })));
+      this.caches.set(bucket, cache);
+    }
+    return cache;
   }
 
   private listSync(prefix: string, opts: ListOptions): ListResult {
@@ -322,6 +373,13 @@ export class SqliteBackend implements Backend {
     const [prefixLo, hi] = keyRange(prefix);
     const lo = opts.startKey !== undefined && opts.startKey > prefixLo ? opts.startKey : prefixLo;
     if (hi !== undefined && lo >= hi) return { revision: rev, items: [], more: false };
+    if (rev === this.rev) {
+      const cache = this.cacheFor(prefix);
+      if (cache) {
+        const { items, more, total } = cache.range(lo, hi, limit);
+        return more ? { revision: rev, items, more, remaining: total - limit } : { revision: rev, items, more };
+      }
+    }
     const fetch = limit === 0 ? -1 : limit + 1;
 
     const rows = hi === undefined ? this.s.list.open.all(lo, rev, fetch) : this.s.list.bounded.all(lo, hi, rev, fetch);
@@ -471,6 +529,20 @@ function keyRange(prefix: string): [string, string | undefined] {
     if (cp < 0x10ffff) return [prefix, points.join('') + String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp + 1)];
   }
   return [prefix, undefined];
+}
+
+/**
+ * The cache bucket of a key or list prefix: its prefix through the (depth + 1)-th `/`, or undefined
+ * when it has fewer (or depth is 0). Every key that starts with a bucket has that bucket.
+ */
+function bucketOf(key: string, depth: number): string | undefined {
+  if (depth === 0) return undefined;
+  let at = -1;
+  for (let n = 0; n <= depth; n++) {
+    at = key.indexOf('/', at + 1);
+    if (at < 0) return undefined;
+  }
+  return key.slice(0, at + 1);
 }
 
 function nonNegativeInt(name: string, n: number): number {
