@@ -15,8 +15,7 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { kubectl, removeDir, startCluster, waitFor, type RunningCluster } from '../test/support/cluster.js';
+import { FLOTILLA_BIN, kubectl, removeDir, startCluster, waitFor, type RunningCluster } from '../test/support/cluster.js';
 import { onCleanup, progress, runCleanups } from './support.js';
 import { cpuSeconds, fmtInt, fmtMs, machineBusySeconds, renderTable, Samples } from './stats.js';
 
@@ -42,8 +41,6 @@ function options(argv: string[]): Options {
 
 const NS = 'bluegreen-bench';
 const FQDN = 'shop.bench.test';
-/** dist/bench → dist/src/rollout/main.js */
-const BLUEGREEN_BIN = fileURLToPath(new URL('../src/rollout/main.js', import.meta.url));
 
 function manifests(replicas: number): string[] {
   const items = [
@@ -162,7 +159,7 @@ async function ok(cluster: RunningCluster, args: string[], input?: string): Prom
 
 /** The run, with the time each line of its output appeared (performance.now()). */
 function bluegreen(cluster: RunningCluster, o: Options): Promise<{ code: number | null; output: string; lines: Array<{ t: number; line: string }> }> {
-  const args = [BLUEGREEN_BIN, 'bluegreen', '--kubeconfig', cluster.kubeconfig, '--timeout', '2m'];
+  const args = [FLOTILLA_BIN, 'bluegreen', '--kubeconfig', cluster.kubeconfig, '--timeout', '2m'];
   if (o.traffic) args.push('--traffic', 'ingressroute/shop', '--steps', '100');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, SERVICE_NAME: 'shop', DEPLOYMENT_NAME: 'shop', NEW_VERSION: '2', HEALTH_SECONDS: '0', NAMESPACE: NS };
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

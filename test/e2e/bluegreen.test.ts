@@ -12,18 +12,14 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClient, type KObject } from '../../src/runtime/index.js';
 import { ingressRoutes } from '../../src/rollout/index.js';
-import { sharedCluster, waitFor } from '../support/cluster.js';
+import { FLOTILLA_BIN, sharedCluster, waitFor } from '../support/cluster.js';
 
 const e2e = await sharedCluster({ controlPlane: true, dirPrefix: 'flotilla-bluegreen-' });
 const { skip, ok, run } = e2e;
 
-/** dist/test/e2e → dist/src/rollout/main.js: the commands on their own, without src/cli/main.ts. */
-const BLUEGREEN_BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../src/rollout/main.js');
 
 interface Result {
   code: number;
@@ -36,7 +32,7 @@ const envWith = (vars: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: pr
 
 function bluegreen(args: string[], vars: Record<string, string> = {}, timeoutMs = 120_000): Promise<Result> {
   return new Promise((done) => {
-    execFile(process.execPath, [BLUEGREEN_BIN, 'bluegreen', ...args, '--kubeconfig', e2e.cluster().kubeconfig], { env: envWith(vars), timeout: timeoutMs }, (err, stdout, stderr) =>
+    execFile(process.execPath, [FLOTILLA_BIN, 'bluegreen', ...args, '--kubeconfig', e2e.cluster().kubeconfig], { env: envWith(vars), timeout: timeoutMs }, (err, stdout, stderr) =>
       done({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
     );
   });
@@ -44,7 +40,7 @@ function bluegreen(args: string[], vars: Record<string, string> = {}, timeoutMs 
 
 /** A run in the background (it waits out a scale-down delay): its output so far, and its end. */
 function bluegreenInBackground(args: string[], vars: Record<string, string>): { output: () => string; exited: Promise<number | null>; stop: () => void } {
-  const child = spawn(process.execPath, [BLUEGREEN_BIN, 'bluegreen', ...args, '--kubeconfig', e2e.cluster().kubeconfig], { env: envWith(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [FLOTILLA_BIN, 'bluegreen', ...args, '--kubeconfig', e2e.cluster().kubeconfig], { env: envWith(vars), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

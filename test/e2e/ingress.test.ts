@@ -16,9 +16,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger } from '../../src/runtime/index.js';
 import { startIngressController, type RunningIngressController } from '../../src/ingress/index.js';
 import { tlsSecretFor } from '../../src/ingress/tls-fixture.js';
-import { sharedCluster, waitFor } from '../support/cluster.js';
+import { FLOTILLA_BIN, sharedCluster, waitFor } from '../support/cluster.js';
 
-const INGRESS_BIN = fileURLToPath(new URL('../../src/ingress/main.js', import.meta.url));
 const example = (name: string) => readFileSync(fileURLToPath(new URL(`../../../examples/ingress/${name}`, import.meta.url)), 'utf8');
 
 let ctl: RunningIngressController;
@@ -84,7 +83,7 @@ async function waitStatus(ns: string, name: string, want: string): Promise<void>
 
 function ingressCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [INGRESS_BIN, 'ingress', ...args, '--kubeconfig', e2e.cluster().kubeconfig], { timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [FLOTILLA_BIN, 'ingress', ...args, '--kubeconfig', e2e.cluster().kubeconfig], { timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
   });
 }
