@@ -48,7 +48,7 @@ import { performance } from 'node:perf_hooks';
 import { stringify as toYaml } from 'yaml';
 import { FLOTILLA_BIN, makeTempDir, readCredentials, waitFor, type RunningCluster } from '../test/support/cluster.js';
 import { cpuSeconds, fmtInt, fmtMs, fmtRate, machineBusySeconds, memoryMiB, renderTable, Samples, sleep, type Summary } from './stats.js';
-import { Client, closedLoop, interrupted, onCleanup, progress, runCleanups, started, timed, type LoadResult } from './support.js';
+import { Client, closedLoop, interrupted, onCleanup, parseBenchOptions, progress, runCleanups, started, timed, type LoadResult } from './support.js';
 
 // ---- options ----------------------------------------------------------------------------------
 
@@ -81,38 +81,7 @@ const DEFAULTS: Options = {
 };
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { ...DEFAULTS };
-  const keys = Object.keys(DEFAULTS) as (keyof Options)[];
-  const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const envName = (k: string) => `BENCH_${kebab(k).replace(/-/g, '_').toUpperCase()}`;
-  const set = (key: keyof Options, raw: string | undefined, source: string) => {
-    const def = DEFAULTS[key];
-    if (typeof def === 'boolean') {
-      (opts as unknown as Record<string, unknown>)[key] = raw === undefined || raw === '' || raw === 'true' || raw === '1';
-    } else if (typeof def === 'number') {
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`${source}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
-      (opts as unknown as Record<string, unknown>)[key] = n;
-    } else {
-      (opts as unknown as Record<string, unknown>)[key] = raw ?? '';
-    }
-  };
-  for (const key of keys) {
-    const v = process.env[envName(key)];
-    if (v !== undefined) set(key, v, envName(key));
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`usage: node dist/bench/api-completeness.js ${keys.map((k) => `[--${kebab(k)}${typeof DEFAULTS[k] === 'boolean' ? '' : ' V'}]`).join(' ')}\n`);
-      process.exit(0);
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    const key = m ? keys.find((k) => kebab(k) === m[1]) : undefined;
-    if (!m || !key) throw new Error(`unknown argument ${arg} (try --help)`);
-    if (typeof DEFAULTS[key] === 'boolean') set(key, m[2], arg);
-    else set(key, m[2] ?? argv[++i], arg);
-  }
+  const opts = parseBenchOptions(DEFAULTS, argv, 'dist/bench/api-completeness.js');
   if (opts.objects < 1) throw new Error('--objects must be at least 1');
   if (opts.gcPods < 1) throw new Error('--gc-pods must be at least 1');
   if (opts.concurrency < 1) throw new Error('--concurrency must be at least 1');

@@ -178,3 +178,44 @@ export function runCommand(cmd: string, args: string[], timeoutMs: number): Prom
 export function tailLines(text: string, lines = 3): string {
   return text.trim().split('\n').slice(-lines).join(' | ');
 }
+
+// ---- options ----------------------------------------------------------------------------------
+
+/**
+ * A bench's options from `BENCH_<NAME>` environment variables, then `--kebab-name V` flags, each
+ * typed by its default (booleans are switches, numbers non-negative integers); `--help` prints
+ * the usage line and exits.
+ */
+export function parseBenchOptions<T extends { [K in keyof T]: string | number | boolean }>(defaults: T, argv: string[], script: string): T {
+  const defs = defaults as Record<string, string | number | boolean>;
+  const opts: Record<string, unknown> = { ...defs };
+  const keys = Object.keys(defs);
+  const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const envName = (k: string) => `BENCH_${kebab(k).replace(/-/g, '_').toUpperCase()}`;
+  const set = (key: string, raw: string | undefined, source: string) => {
+    const def = defs[key];
+    if (typeof def === 'boolean') opts[key] = raw === undefined || raw === '' || raw === 'true' || raw === '1';
+    else if (typeof def === 'number') {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${source}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+      opts[key] = n;
+    } else opts[key] = raw ?? '';
+  };
+  for (const key of keys) {
+    const v = process.env[envName(key)];
+    if (v !== undefined) set(key, v, envName(key));
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`usage: node ${script} ${keys.map((k) => `[--${kebab(k)}${typeof defs[k] === 'boolean' ? '' : ' V'}]`).join(' ')}\n`);
+      process.exit(0);
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const key = m ? keys.find((k) => kebab(k) === m[1]) : undefined;
+    if (!m || !key) throw new Error(`unknown argument ${arg} (try --help)`);
+    if (typeof defs[key] === 'boolean') set(key, m[2], arg);
+    else set(key, m[2] ?? argv[++i], arg);
+  }
+  return opts as T;
+}
