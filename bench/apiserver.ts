@@ -32,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { FLOTILLA_BIN, makeTempDir, readCredentials, waitFor, type RunningCluster } from '../test/support/cluster.js';
-import { SqliteBackend } from '../src/storage/index.js';
+import { SqliteBackend, SQLITE_SCHEMA } from '../src/storage/index.js';
 import { connectKv, ensureEtcd, etcdVersion, startEtcd, waitForEtcd, type EtcdKv, type EtcdServer } from './etcd.js';
 import { cpuSeconds, fmtInt, machineBusySeconds, fmtMs, fmtRate, memoryMiB, renderTable, Samples, sleep, type Summary } from './stats.js';
 import { Client, closedLoop, interrupted, onCleanup, parseBenchOptions, progress, runCleanups, started, timed, type LoadResult } from './support.js';
@@ -758,24 +758,6 @@ async function watchPhase(opts: Options, report: Report, client: Client, pid: nu
 
 // ---- storage ceiling --------------------------------------------------------------------------
 
-/** The schema of src/storage/sqlite-backend.ts (not exported there), kept in step by hand. */
-const FLOTILLA_SCHEMA = `
-CREATE TABLE IF NOT EXISTS kine (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  name TEXT NOT NULL,
-  created INTEGER NOT NULL,
-  deleted INTEGER NOT NULL,
-  create_revision INTEGER NOT NULL,
-  prev_revision INTEGER NOT NULL,
-  lease INTEGER NOT NULL DEFAULT 0,
-  value BLOB,
-  old_value BLOB
-);
-CREATE UNIQUE INDEX IF NOT EXISTS kine_name_prev_revision_uindex ON kine (name, prev_revision);
-CREATE INDEX IF NOT EXISTS kine_tombstone_index ON kine (name, id) WHERE deleted = 1;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-`;
-
 /** kine's own index set (spec §10.1), for comparison. */
 const KINE_FULL_INDEXES = `
 CREATE INDEX IF NOT EXISTS kine_name_index ON kine (name);
@@ -791,7 +773,7 @@ function rawSqliteInserts(path: string, payloads: (i: number) => Buffer, n: numb
     db.pragma('synchronous = NORMAL');
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -32768');
-    db.exec(FLOTILLA_SCHEMA + extraDdl);
+    db.exec(SQLITE_SCHEMA + extraDdl);
     const insert = db.prepare(
       'INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease, value, old_value) VALUES (?, 1, 0, 0, 0, 0, ?, NULL)',
     );

@@ -26,4 +26,4 @@
 export type { Backend, KeyValue, ListOptions, ListResult, WatchEvent } from './backend.js';
 export { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from './backend.js';
 export type { CompactorOptions, SqliteOptions } from './sqlite-backend.js';
-export { SqliteBackend, WatchOverflowError, startCompactor } from './sqlite-backend.js';
+export { SqliteBackend, SQLITE_SCHEMA, WatchOverflowError, startCompactor } from './sqlite-backend.js';

@@ -104,7 +104,7 @@ const WAL_AUTOCHECKPOINT = { background: 4000, foreground: 1000 };
  * `meta` holds the compact revision (kine keeps it in a `compact_rev_key` row; a separate table
  * keeps it out of lists and watches, and does not spend a revision).
  */
-const SCHEMA = `
+export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS kine (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -197,7 +197,7 @@ export class SqliteBackend implements Backend {
     db.pragma('cache_size = -32768'); // 32 MiB of page cache
     db.pragma(`wal_autocheckpoint = ${background ? WAL_AUTOCHECKPOINT.background : WAL_AUTOCHECKPOINT.foreground}`);
 
-    db.transaction(() => db.exec(SCHEMA)).immediate();
+    db.transaction(() => db.exec(SQLITE_SCHEMA)).immediate();
 
     this.s = prepare(db);
     this.rev = (db.prepare('SELECT MAX(id) FROM kine').pluck().get() as number | null) ?? 0;
