@@ -24,6 +24,7 @@ import { decodeBody, mediaType, PATCH_MEDIA_TYPES, type ResponseFormat } from '.
 import { readBody, sendJsonText, sendObject } from './http-util.js';
 import { viewedAs } from './admission/index.js';
 import { writtenJson, type AdmissionHook, type DeleteOptions, type Store, type StoredObject, type WriteOptions } from './store.js';
+import type { AdmissionRequestInfo } from './admission/dispatcher.js';
 import { managerFromUserAgent, validateApplyRequest, validateFieldManager } from './field-manager/index.js';
 import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
@@ -52,21 +53,9 @@ export interface ResourceHandlerHooks {
   /** Table columns for kinds without a built-in printer (custom resources). */
   convertorFor?(rt: ResourceType): Convertor | undefined;
   /** Admission webhooks for one write (undefined: none configured). */
-  admission?(info: AdmissionInfo): AdmissionHook | undefined;
+  admission?(info: AdmissionRequestInfo): AdmissionHook | undefined;
 }
 
-/** What admission is told of a write request. */
-export interface AdmissionInfo {
-  rt: ResourceType;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-  /** The kind of the subresource's object when it is not the resource's (autoscaling/v1 Scale). */
-  kind?: { group: string; version: string; kind: string };
-  dryRun: boolean;
-  options: Record<string, unknown>;
-  warn(message: string): void;
-}
 
 /** kube-apiserver's --min-request-timeout: watches end after 30–60 minutes unless asked otherwise. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
@@ -547,7 +536,7 @@ export class ResourceHandler {
     r: ResourceRequest,
     opts: T,
     kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions',
-    view?: { kind: AdmissionInfo['kind']; to(obj: KubeObject): KubeObject; from(obj: KubeObject, view: KubeObject): KubeObject },
+    view?: { kind: AdmissionRequestInfo['kind']; to(obj: KubeObject): KubeObject; from(obj: KubeObject, view: KubeObject): KubeObject },
   ): T {
     if (!this.hooks.admission) return opts;
     const options: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
