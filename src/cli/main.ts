@@ -4,7 +4,7 @@
  * non-zero exit; only bugs print a stack.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { up } from './up.js';
+import { up, type UpOptions } from './up.js';
 import { registerVmssCommands } from './vmss.js';
 import { registerBluegreenCommands } from '../rollout/cli.js';
 import { registerAdmissionCommands } from '../admission/cli.js';
@@ -26,24 +26,8 @@ function count(value: string): number {
   return n;
 }
 
-interface UpFlags {
-  port: number;
-  host: string;
-  dataDir: string;
-  kubeconfig: string;
-  logLevel: string;
-  agents: number;
-  runtime: string;
-  clusterCidr: string;
-  nodes: boolean;
-  demo: boolean;
-  autoscaler: boolean;
-  ingress: boolean;
-  httpPort: number;
-  httpsPort: number;
-  ingressrouteRootNamespaces: string[];
-  controllers: boolean;
-}
+/** `up`'s flags as commander parses them: the runtime is checked before it becomes a Runtime. */
+type UpFlags = Omit<UpOptions, 'runtime'> & { runtime: string };
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
