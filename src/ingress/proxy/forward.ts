@@ -5,8 +5,9 @@
  * answer back. Requests with a retry policy have their body buffered so it can be sent again.
  */
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { applyPrefixRewrite, type Cluster } from '../dag/index.js';
 import type { ClusterRuntime } from './cluster-pool.js';
 import { AFFINITY_COOKIE, affinityCookie, downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
@@ -16,6 +17,8 @@ import type { ProxyRoute } from './route-table.js';
 
 /** Bodies larger than this are streamed and not retried. */
 const MAX_RETRY_BODY = 1 << 20;
+/** Answers with a Content-Length up to this are sent on in one write once complete. */
+const MAX_COALESCED_BODY = 64 * 1024;
 
 export interface ForwardContext {
   readonly runtime: (cluster: Cluster) => ClusterRuntime | undefined;
@@ -24,13 +27,16 @@ export interface ForwardContext {
   readonly done?: (code: number, cluster: string | undefined, ms: number) => void;
 }
 
-type Attempt =
-  | { kind: 'response'; status: number; res: IncomingMessage; req: ClientRequest }
-  | { kind: 'connect-failure' | 'reset' | 'per-try-timeout' };
+/** How one try ended: an answer delivered to the client (possibly cut off), or an outcome to retry on. */
+type Attempt = AttemptOutcome | { kind: 'delivered'; status: number; reset?: boolean };
 
-function splitEndpoint(e: string): { host: string; port: number } {
-  const i = e.lastIndexOf(':');
-  return { host: e.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(e.slice(i + 1)) };
+/** A body too large to buffer: the part already read, then the rest as it comes. */
+function streamedBody(req: IncomingMessage, head: Buffer[] | undefined): Readable {
+  if (!head) return req;
+  return Readable.from((async function* () {
+    yield* head;
+    yield* req;
+  })());
 }
 
 /**
@@ -101,7 +107,7 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
       const read = await readBody(req, MAX_RETRY_BODY);
       if ('body' in read) {
         body = read.body;
-        headers['content-length'] = body.length;
+        headers['content-length'] = String(body.length);
         delete headers['transfer-encoding'];
       } else {
         // Grew past the limit mid-stream: send what was read, stream the rest, no retries.
@@ -114,13 +120,14 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
   const timeout = routeTimeoutMs(route.timeout);
   const perTry = retryable ? perTryTimeoutMs(route.retry) : undefined;
   const deadline = timeout === undefined ? Infinity : start + timeout;
-  let current: ClientRequest | undefined;
+  /** Abandons the try under way (the route timed out, or the client went away). */
+  const aborters: { current?: (why: string) => void } = {};
   let routeTimer: NodeJS.Timeout | undefined;
   let timedOut = false;
   if (timeout !== undefined) {
     routeTimer = setTimeout(() => {
       timedOut = true;
-      current?.destroy();
+      aborters.current?.('route timeout');
       if (!res.headersSent) local(LOCAL_REPLIES.timeout);
       else res.destroy();
     }, timeout);
@@ -128,51 +135,93 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
   res.on('close', () => {
     clearTimeout(routeTimer);
     if (!res.writableFinished) {
-      current?.destroy(); // the client went away: stop the upstream request too
+      aborters.current?.('client went away'); // stop the upstream request too
       finish(0);
     }
   });
 
-  const attempt = (endpoint: string, reusedRetry: boolean): Promise<Attempt> =>
+  /**
+   * One try on `endpoint`. The answer is taken (head written to the client, body streamed with
+   * back-pressure) unless `n`'s policy says to retry it, decided when its head arrives; a retried
+   * answer is read to its end and dropped, so its connection goes back to the pool.
+   */
+  const attempt = (endpoint: string, n: number, again = false): Promise<Attempt> =>
     new Promise((resolve) => {
-      const { host, port } = splitEndpoint(endpoint);
-      const send = rt.tls ? httpsRequest : httpRequest;
       let settled = false;
       let connected = false;
+      let delivering = false;
+      let controller: Dispatcher.DispatchController | undefined;
+      let status = 0;
+      let held: { status: number; headers: OutgoingHttpHeaders; chunks: Buffer[] } | undefined;
       const settle = (a: Attempt) => {
         if (settled) return;
         settled = true;
         clearTimeout(tryTimer);
         resolve(a);
       };
-      const up = send({ host, port, method: req.method, path: upstreamPath, headers: headers as OutgoingHttpHeaders, agent: rt.agent, setHost: false });
-      current = up;
-      let tryTimer: NodeJS.Timeout | undefined;
-      if (perTry !== undefined) tryTimer = setTimeout(() => {
-        settle({ kind: 'per-try-timeout' });
-        up.destroy();
-      }, perTry);
-      up.on('socket', (s) => {
-        if (!s.connecting) connected = true;
-        else s.once('connect', () => (connected = true));
-      });
-      up.on('response', (r) => settle({ kind: 'response', status: r.statusCode ?? 502, res: r, req: up }));
-      up.on('error', () => {
-        // A pooled socket the upstream had closed: Node's advice is to retry once, on a new one.
-        if (up.reusedSocket && !reusedRetry && !settled) {
-          settled = true;
+      const abort = (why: string) => {
+        // Mid-answer (the client went away, or the route timed out) is no fault of the upstream's.
+        settle(delivering ? { kind: 'delivered', status } : { kind: 'per-try-timeout' });
+        controller?.abort(new Error(why));
+      };
+      aborters.current = abort;
+      const tryTimer = perTry === undefined ? undefined : setTimeout(() => abort('per-try timeout'), perTry);
+      const upstreamBody = body ?? (hasBody && !retryable ? streamedBody(req, head) : null);
+      rt.pool(endpoint).dispatch({ method: req.method as Dispatcher.HttpMethod, path: upstreamPath, headers: headers as Record<string, string | string[]>, body: upstreamBody }, {
+        onRequestStart(c) {
+          controller = c;
+          connected = true;
+          if (settled) c.abort(new Error('attempt abandoned'));
+        },
+        onResponseStart(_c, code, h) {
+          if (code < 200 || settled) return; // 1xx: informational, the answer follows
+          status = code;
+          if (shouldRetry(retryable ? route.retry : undefined, { kind: 'response', status }, n, Date.now() >= deadline)) return;
+          delivering = true;
           clearTimeout(tryTimer);
-          attempt(endpoint, true).then(resolve);
-          return;
-        }
-        settle({ kind: connected ? 'reset' : 'connect-failure' });
+          const out = downstreamResponseHeaders(h);
+          if (setCookie) {
+            const prev = out['set-cookie'];
+            out['set-cookie'] = [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), setCookie];
+          }
+          // A small answer of known length goes to the client in one write, head and body
+          // together: on loopback each write is a system call costing about as much as the rest
+          // of the request's handling. Anything else streams as it comes.
+          const length = Number(h['content-length']);
+          if (length <= MAX_COALESCED_BODY) held = { status, headers: out, chunks: [] };
+          else res.writeHead(status, out);
+        },
+        onResponseData(c, chunk) {
+          if (!delivering) return;
+          if (held) return void held.chunks.push(chunk);
+          if (res.write(chunk)) return;
+          c.pause();
+          res.once('drain', () => c.resume());
+        },
+        onResponseEnd() {
+          if (held) res.writeHead(held.status, held.headers).end(held.chunks.length === 1 ? held.chunks[0] : Buffer.concat(held.chunks));
+          else if (delivering) res.end();
+          settle({ kind: delivering ? 'delivered' : 'response', status });
+        },
+        onResponseError(_c, err) {
+          if (settled) return; // our own abort
+          if (delivering) {
+            // Cut off mid-answer: the client's response cannot be mended, only ended.
+            res.destroy();
+            return settle({ kind: 'delivered', status, reset: true });
+          }
+          // A kept-alive connection the upstream had just closed: once more, on a fresh one, for
+          // requests that are safe to send twice (undici mostly avoids this by the Keep-Alive hint).
+          const code = (err as NodeJS.ErrnoException).code;
+          if (!again && connected && upstreamBody === null && (req.method === 'GET' || req.method === 'HEAD') && code === 'UND_ERR_SOCKET') {
+            settled = true;
+            clearTimeout(tryTimer);
+            attempt(endpoint, n, true).then(resolve);
+            return;
+          }
+          settle({ kind: connected ? 'reset' : 'connect-failure' });
+        },
       });
-      if (body !== undefined) up.end(body);
-      else if (hasBody && !retryable) {
-        for (const c of head ?? []) up.write(c);
-        req.pipe(up);
-        req.resume();
-      } else up.end();
     });
 
   let lastEndpoint: string | undefined;
@@ -184,48 +233,22 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
     }
     lastEndpoint = endpoint;
     rt.begin(endpoint);
-    const a = await attempt(endpoint, false);
-    const outcome: AttemptOutcome = a.kind === 'response' ? { kind: 'response', status: a.status } : { kind: a.kind };
-    if (timedOut || res.destroyed) {
-      rt.end(endpoint, outcome);
-      if (a.kind === 'response') a.res.destroy();
-      return;
+    const a = await attempt(endpoint, n);
+    if (a.kind === 'delivered') {
+      rt.end(endpoint, a.reset ? { kind: 'reset' } : { kind: 'response', status: a.status });
+      clearTimeout(routeTimer);
+      return finish(a.reset ? 0 : a.status);
     }
+    const outcome: AttemptOutcome = a;
+    rt.end(endpoint, outcome);
+    if (timedOut || res.destroyed) return;
     // A body streamed to the first attempt cannot be sent again: no retries then.
     if (shouldRetry(retryable ? route.retry : undefined, outcome, n, Date.now() >= deadline)) {
-      rt.end(endpoint, outcome);
-      if (a.kind === 'response') a.res.resume();
       await new Promise((r) => setTimeout(r, retryBackoffMs(n)));
       continue;
     }
-    if (a.kind !== 'response') {
-      rt.end(endpoint, outcome);
-      clearTimeout(routeTimer);
-      return local(a.kind === 'connect-failure' ? LOCAL_REPLIES.connectFailure : a.kind === 'reset' ? LOCAL_REPLIES.reset : LOCAL_REPLIES.timeout);
-    }
-    const out = downstreamResponseHeaders(a.res.headers);
-    if (setCookie) {
-      const prev = out['set-cookie'];
-      out['set-cookie'] = [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), setCookie];
-    }
-    res.writeHead(a.status, out);
-    a.res.pipe(res);
-    let released = false;
-    const release = (o: AttemptOutcome) => {
-      if (released) return;
-      released = true;
-      rt.end(endpoint, o);
-      clearTimeout(routeTimer);
-    };
-    a.res.once('end', () => {
-      release(outcome);
-      finish(a.status);
-    });
-    a.res.once('error', () => {
-      release({ kind: 'reset' });
-      res.destroy();
-    });
-    a.res.once('close', () => release(outcome));
-    return;
+    clearTimeout(routeTimer);
+    // Only outcomes without an answer reach here: an answer is delivered unless retried.
+    return local(a.kind === 'connect-failure' ? LOCAL_REPLIES.connectFailure : a.kind === 'reset' ? LOCAL_REPLIES.reset : LOCAL_REPLIES.timeout);
   }
 }

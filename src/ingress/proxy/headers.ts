@@ -7,8 +7,11 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
 
-function connectionTokens(h: IncomingHttpHeaders): Set<string> {
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+function connectionTokens(h: IncomingHttpHeaders): ReadonlySet<string> {
   const c = h.connection;
+  if (c === undefined) return NO_TOKENS;
   return new Set((Array.isArray(c) ? c.join(',') : c ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
 }
 
@@ -25,7 +28,8 @@ export function upstreamRequestHeaders(
   const out: OutgoingHttpHeaders = {};
   const drop = connectionTokens(h);
   for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue;
+    // `Expect: 100-continue` is answered by the proxy itself, as Envoy does by default.
+    if (v === undefined || k === 'expect') continue;
     if ((HOP_BY_HOP.has(k) || drop.has(k)) && !(opts.keepUpgrade && (k === 'connection' || k === 'upgrade'))) continue;
     out[k] = v;
   }
