@@ -354,3 +354,64 @@ test('request bodies: streamed when the route has no retries, buffered (and sent
   const chunks = Array.from({ length: 40 }, () => 'z'.repeat(64 * 1024)); // 2.5 MiB, chunked: outgrows the buffer mid-stream
   assert.equal(JSON.parse((await post('retry-body.com', chunks)).body).received, 40 * 64 * 1024);
 });
+
+test('answers arrive whole: small, large (streamed) and chunked; Expect: 100-continue is answered by the proxy', async () => {
+  // Bodies of a repeating pattern, so a lost, doubled or reordered chunk changes the checksum.
+  const pattern = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + (i >> 10)) & 0xff));
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const body = pattern(Number(u.searchParams.get('n')));
+    if (u.searchParams.has('chunked')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      for (let i = 0; i < body.length; i += 10_000) res.write(body.subarray(i, i + 10_000));
+      res.end();
+    } else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    serve({
+      ingressRoutes: [root('default/files', 'files.com', [to('/', 'files')])],
+      services: [svc('default/files')],
+      endpoints: [{ apiVersion: 'v1', kind: 'Endpoints', metadata: { namespace: 'default', name: 'files' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port }] }] }],
+    });
+    const fetchBytes = (path: string) => new Promise<{ status: number; body: Buffer; headers: IncomingHttpHeaders }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: proxy.httpPort, path, headers: { host: 'files.com' }, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    for (const [path, n] of [['/?n=0', 0], ['/?n=300', 300], ['/?n=65536', 65536], ['/?n=3000000', 3_000_000], ['/?n=250000&chunked', 250_000]] as const) {
+      const r = await fetchBytes(path);
+      assert.equal(r.status, 200, path);
+      assert.equal(r.body.length, n, path);
+      assert.ok(r.body.equals(pattern(n)), `${path}: the bytes as the upstream sent them`);
+      if (!path.includes('chunked')) assert.equal(r.headers['content-length'], String(n), path);
+    }
+    // A client that waits for 100 Continue before its body.
+    serve(base());
+    const answer = await new Promise<{ status: number; body: string; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = request({ host: '127.0.0.1', port: proxy.httpPort, method: 'POST', path: '/', headers: { host: 'root.bar.com', expect: '100-continue', 'content-length': 5 }, agent });
+      req.on('continue', () => {
+        continued = true;
+        req.end('hello');
+      });
+      req.on('response', (res) => {
+        let s = '';
+        res.on('data', (c) => (s += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s, continued }));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.continued, true);
+    assert.deepEqual(JSON.parse(answer.body), { instance: 'a', received: 5 });
+  } finally {
+    server.close();
+  }
+});
