@@ -30,6 +30,10 @@ import { WatchOverflowError } from '../storage/index.js';
 import { convertToTable, parseIncludeObject, type Convertor } from './table/index.js';
 import { dropUnknownFields, findUnknownFields, strictDecodingErrorsFast, strictDecodingMessage, unknownMessage, warningHeaderValue, type KindSchema } from './openapi/index.js';
 
+/** The kinds webhooks see for `pods/binding` and `pods/eviction`. */
+const BINDING_KIND = { group: '', version: 'v1', kind: 'Binding' };
+const EVICTION_KIND = { group: 'policy', version: 'v1', kind: 'Eviction' };
+
 export interface ResourceRequest {
   rt: ResourceType;
   namespace?: string;
@@ -398,7 +402,7 @@ export class ResourceHandler {
       case 'eviction':
         if (method !== 'POST') throw methodNotAllowed();
         if (!this.hooks.evict) throw routeNotFound();
-        return this.hooks.evict(req, res, r, await this.readObject(req));
+        return this.hooks.evict(req, res, r, await this.admitSubresourceCreate(req, res, r, await this.readObject(req), EVICTION_KIND));
       case 'log':
         if (method !== 'GET') throw methodNotAllowed();
         if (!this.hooks.podLogs) throw routeNotFound();
@@ -472,7 +476,7 @@ export class ResourceHandler {
   }
 
   private async bind(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
-    const binding = await this.readObject(req);
+    const binding = await this.admitSubresourceCreate(req, res, r, await this.readObject(req), BINDING_KIND);
     const target = (binding as { target?: { name?: string; kind?: string } }).target;
     if (!target?.name) throw badRequest('target.name: Required value');
     await this.store.update(
@@ -528,6 +532,19 @@ export class ResourceHandler {
     }
     body.metadata ??= {};
     return body as KubeObject;
+  }
+
+  /**
+   * Admission of a subresource whose body is an object of its own (a Binding, an Eviction): a
+   * CREATE of that object, mutated then validated before the subresource acts, as kube admits
+   * them. The pod write that follows is the server's own and is not admitted again.
+   */
+  private async admitSubresourceCreate(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, body: KubeObject, kind: NonNullable<AdmissionRequestInfo['kind']>): Promise<KubeObject> {
+    const { admission } = this.admitted(res, r, writeOptions(req, r.query, 'CreateOptions'), 'CreateOptions', { kind, to: (o) => o, from: (_o, view) => view });
+    if (!admission) return body;
+    const admitted = (await admission.mutate('CREATE', body, undefined)) ?? body;
+    await admission.validate('CREATE', admitted, undefined);
+    return admitted;
   }
 
   /** The write options with the request's admission (webhooks); their warnings become `Warning` headers. */

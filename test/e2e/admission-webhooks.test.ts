@@ -469,6 +469,47 @@ test('subresources: */scale webhooks see an autoscaling/v1 Scale, and a patched 
   }
 });
 
+test('pods/binding and pods/eviction reach webhooks as a Binding and an Eviction: a mutated target, a denied eviction', { skip }, async () => {
+  await namespace('adm-subres');
+  const seen: Array<{ kind: unknown; subResource?: string; operation: string; objectKind?: string }> = [];
+  const record = (r: Review) => {
+    const req = r.request as Review['request'] & { kind: unknown; subResource?: string };
+    seen.push({ kind: req.kind, subResource: req.subResource, operation: req.operation, objectKind: req.object?.kind });
+  };
+  routes.set('/retarget', (r) => {
+    record(r);
+    return v1Response(r, { allowed: true, ...jsonPatch([{ op: 'replace', path: '/target/name', value: 'node-b' }]) });
+  });
+  routes.set('/no-evict', (r) => {
+    record(r);
+    return v1Response(r, { allowed: false, status: { code: 403, message: 'evictions are paused' } });
+  });
+  const retarget = JSON.parse(configuration('Mutating', 'retarget', 'adm-subres', { clientConfig: { url: `https://127.0.0.1:${port}/retarget`, caBundle } }, ['pods/binding']));
+  retarget.webhooks[0].rules[0].operations = ['CREATE'];
+  const noEvict = JSON.parse(configuration('Validating', 'no-evict', 'adm-subres', { clientConfig: { url: `https://127.0.0.1:${port}/no-evict`, caBundle } }, ['pods/eviction']));
+  noEvict.webhooks[0].rules[0].operations = ['CREATE'];
+  await ok(['apply', '-f', '-'], JSON.stringify(retarget));
+  await ok(['apply', '-f', '-'], JSON.stringify(noEvict));
+  try {
+    await ok(['apply', '-f', '-'], pod('p', 'adm-subres'));
+    assert.equal(seen.length, 0, 'creating the pod is not a binding or an eviction');
+    const base = '/api/v1/namespaces/adm-subres/pods/p';
+    await ok(['create', '--raw', `${base}/binding`, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p', namespace: 'adm-subres' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-a' } }));
+    assert.equal(await ok(['get', 'pod', 'p', '-n', 'adm-subres', '-o', 'jsonpath={.spec.nodeName}']), 'node-b', 'the webhook’s target');
+    const evicted = await run(['create', '--raw', `${base}/eviction`, '-f', '-'], JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'adm-subres' } }));
+    assert.notEqual(evicted.code, 0);
+    assert.match(evicted.stderr, /admission webhook "no-evict\.example\.com" denied the request: evictions are paused/);
+    assert.equal(await ok(['get', 'pod', 'p', '-n', 'adm-subres', '-o', 'jsonpath={.metadata.name}']), 'p', 'the pod stays');
+    assert.deepEqual(seen, [
+      { kind: { group: '', version: 'v1', kind: 'Binding' }, subResource: 'binding', operation: 'CREATE', objectKind: 'Binding' },
+      { kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, subResource: 'eviction', operation: 'CREATE', objectKind: 'Eviction' },
+    ]);
+  } finally {
+    await ok(['delete', 'mutatingwebhookconfiguration', 'retarget']);
+    await ok(['delete', 'validatingwebhookconfiguration', 'no-evict']);
+  }
+});
+
 test('the seed’s manifest without envsubst: caBundle "${CA_BUNDLE}" fails decoding as kube fails it', { skip }, async () => {
   const { readFileSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
