@@ -288,9 +288,13 @@ export class ApiServer {
         return sendText(res, 200, this.metrics.contentType, await this.metrics.metrics());
       case '/openapi/v3':
         return sendObject(res, 200, openApiRoot(this.registry));
-      case '/openapi/v2':
-        // Swagger 2.0 as JSON; a protobuf-only Accept (kubectl's v2 fallback) gets 406.
-        return sendObject(res, 200, openApiV2(this.registry, accept));
+      case '/openapi/v2': {
+        // Swagger 2.0 as JSON, or as gnostic's protobuf (kubectl's client-side validation).
+        const v2 = openApiV2(this.registry, accept);
+        if ('json' in v2) return sendObject(res, 200, v2.json);
+        res.writeHead(200, { 'Content-Type': v2.contentType, 'Content-Length': v2.protobuf.length });
+        return void res.end(v2.protobuf);
+      }
     }
     if (url.pathname.startsWith('/openapi/v3/')) {
       const gv = url.pathname.slice('/openapi/v3/'.length).split('/');

@@ -135,11 +135,50 @@ test('kubectl apply builds its strategic merge patch from the v3 schema', { skip
   assert.equal(stdout, 'nginx=nginx:1.27:8080;sidecar=busybox:;');
 });
 
-test('/openapi/v2 serves Swagger 2.0 JSON', { skip }, async () => {
+test('/openapi/v2 serves Swagger 2.0 JSON (and protobuf, below)', { skip }, async () => {
   const r = await apiRequest(creds(), 'GET', '/openapi/v2');
   assert.equal(r.status, 200);
   assert.equal(r.json.swagger, '2.0');
   assert.deepEqual(r.json.definitions['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+});
+
+test('kubectl apply of a kind: List validates on the client from /openapi/v2 (protobuf), as against kube', { skip }, async () => {
+  // A List is what `kubectl get -o yaml` writes; kubectl validates it against the v2 document,
+  // which it asks for in gnostic's protobuf encoding only.
+  const good = manifestFile('list.yaml', `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: listed-a, namespace: default}
+  data: {a: "1"}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: listed-b, namespace: default}
+`);
+  const created = await ok(['apply', '-f', good]);
+  assert.equal(created.stdout, 'configmap/listed-a created\nconfigmap/listed-b created\n');
+  const roundTrip = manifestFile('round-trip.yaml', (await ok(['get', 'configmap', 'listed-a', 'listed-b', '-o', 'yaml'])).stdout);
+  assert.match((await ok(['apply', '-f', roundTrip])).stdout, /^configmap\/listed-a \w+\nconfigmap\/listed-b \w+\n$/, 'get -o yaml, then apply it');
+
+  const bad = manifestFile('bad-list.yaml', `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: listed-c, namespace: default}
+  dta: {b: "2"}
+- ${deployment('listed', '  replicas: "three"').replace(/\n/g, '\n  ').trimEnd()}
+`);
+  const r = await run(['apply', '-f', bad]);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    `error: error validating "${bad}": error validating data: [ValidationError(ConfigMap): unknown field "dta" in io.k8s.api.core.v1.ConfigMap, ` +
+      'ValidationError(Deployment.spec.replicas): invalid type for io.k8s.api.apps.v1.DeploymentSpec.replicas: got "string", expected "integer"]; ' +
+      'if you choose to ignore these errors, turn validation off with --validate=false\n',
+  );
+  assert.equal((await run(['get', 'configmap', 'listed-c'])).code, 1, 'nothing was created');
 });
 
 // Passes once the request path enforces fieldValidation=Strict (the server's side of it).

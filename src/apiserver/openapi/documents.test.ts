@@ -5,7 +5,9 @@ import { StatusError } from '../../apimachinery/errors.js';
 import { BUILTIN_RESOURCES } from '../builtin-resources.js';
 import { parseAccept } from '../negotiation.js';
 import { ResourceRegistry } from '../registry.js';
-import { groupVersionDocument, OpenApiDocuments, openApiFor, openApiRoot, openApiV2, OPENAPI_V2_PROTOBUF, type Schema } from './index.js';
+import { parse as parseYaml } from 'yaml';
+import { v2Schema } from './documents.js';
+import { decodeSwaggerProtobuf, groupVersionDocument, OpenApiDocuments, openApiFor, openApiRoot, openApiV2, OPENAPI_V2_PROTOBUF, type Schema } from './index.js';
 
 function crontabs(): ResourceType {
   return {
@@ -121,9 +123,11 @@ test('a custom schema is published with apiVersion, kind, metadata and its GVK',
   assert.equal(docs.kindSchema('stable.example.com', 'v1', 'CronTab'), undefined, 'nothing to validate against');
 });
 
-test('/openapi/v2 is Swagger 2.0 JSON, or 406 for a protobuf-only Accept', () => {
+test('/openapi/v2 is Swagger 2.0 as JSON, or in gnostic’s protobuf for kubectl; 406 for anything else', () => {
   const registry = new ResourceRegistry(BUILTIN_RESOURCES);
-  const doc = openApiV2(registry, parseAccept('application/json'));
+  const v2 = openApiV2(registry, parseAccept('application/json'));
+  assert.ok('json' in v2);
+  const doc = v2.json;
   assert.equal(doc.swagger, '2.0');
   const pod = doc.definitions['io.k8s.api.core.v1.Pod'];
   assert.deepEqual(pod['x-kubernetes-group-version-kind'], [{ group: '', kind: 'Pod', version: 'v1' }]);
@@ -135,9 +139,46 @@ test('/openapi/v2 is Swagger 2.0 JSON, or 406 for a protobuf-only Accept', () =>
   const patch = (doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'] as Record<string, any>).patch;
   assert.ok(patch.consumes.includes('application/strategic-merge-patch+json'));
   assert.deepEqual(patch.parameters[0], { name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } });
-  assert.equal(openApiV2(registry, []), doc, 'no Accept: JSON, cached');
+  const again = openApiV2(registry, []);
+  assert.ok('json' in again && again.json === doc, 'no Accept: JSON, cached');
+
+  const pb = openApiV2(registry, parseAccept(OPENAPI_V2_PROTOBUF));
+  assert.ok('protobuf' in pb);
+  assert.equal(pb.contentType, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'a Content-Type Go can parse');
+  const decoded = decodeSwaggerProtobuf(pb.protobuf) as any;
+  assert.equal(decoded.swagger, '2.0');
+  const named = new Map<string, any>(decoded.definitions.additionalProperties.map((d: any) => [d.name, d.value]));
+  assert.equal(named.size, Object.keys(doc.definitions).length, 'every definition');
+  const podPb = named.get('io.k8s.api.core.v1.Pod');
+  const spec = podPb.properties.additionalProperties.find((p: any) => p.name === 'spec');
+  assert.equal(spec.value.ref, '#/definitions/io.k8s.api.core.v1.PodSpec');
+  const gvk = podPb.vendorExtension.find((e: any) => e.name === 'x-kubernetes-group-version-kind');
+  assert.deepEqual(parseYaml(gvk.value.yaml), [{ group: '', kind: 'Pod', version: 'v1' }], 'extensions as YAML, as gnostic keeps them');
+  assert.deepEqual(named.get('io.k8s.api.core.v1.PodSpec').required, ['containers']);
+  const deployment = decoded.paths.path.find((p: any) => p.name === '/apis/apps/v1/namespaces/{namespace}/deployments/{name}').value;
+  const queryParams = deployment.patch.parameters.map((p: any) => p.parameter.nonBodyParameter?.queryParameterSubSchema?.name).filter(Boolean);
+  assert.ok(queryParams.includes('fieldValidation'), 'kubectl’s v2 check for fieldValidation support finds it');
+  const pbAgain = openApiV2(registry, parseAccept(OPENAPI_V2_PROTOBUF));
+  assert.ok('protobuf' in pbAgain && pbAgain.protobuf === pb.protobuf, 'encoded once per registry generation');
+
   assert.throws(
-    () => openApiV2(registry, parseAccept(OPENAPI_V2_PROTOBUF)),
+    () => openApiV2(registry, parseAccept('application/xml')),
     (e: unknown) => e instanceof StatusError && e.code === 406 && e.reason === 'NotAcceptable',
   );
+});
+
+test('v2 schemas of custom resources are what kubectl can validate against, as kube publishes them', () => {
+  const cases: Array<[string, Schema, Schema]> = [
+    ['nullable: untyped, no items or properties', { type: 'object', nullable: true, properties: { a: { type: 'string' } } } as Schema, {}],
+    ['preserve-unknown-fields: no properties', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } } as Schema, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } as Schema],
+    ['an array left without items is untyped', { type: 'array', 'x-kubernetes-preserve-unknown-fields': true, items: { type: 'string' } } as Schema, { 'x-kubernetes-preserve-unknown-fields': true } as Schema],
+    ['int-or-string: anyOf dropped', { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } as Schema, { 'x-kubernetes-int-or-string': true } as Schema],
+    [
+      'a nullable property is not required',
+      { type: 'object', required: ['size', 'note'], properties: { size: { type: 'integer' }, note: { type: 'string', nullable: true } } } as Schema,
+      { type: 'object', required: ['size'], properties: { size: { type: 'integer' }, note: {} } } as Schema,
+    ],
+    ['nothing to change', { type: 'object', properties: { a: { type: 'array', items: { type: 'string' } } } } as Schema, { type: 'object', properties: { a: { type: 'array', items: { type: 'string' } } } } as Schema],
+  ];
+  for (const [what, v3, v2] of cases) assert.deepEqual(v2Schema(undefined, v3), v2, what);
 });

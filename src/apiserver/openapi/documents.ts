@@ -11,6 +11,7 @@
  *
  * Documents are built once per change of the registry or of the custom schemas, never per request.
  */
+import { encodeSwaggerProtobuf } from './v2-protobuf.js';
 import { createHash } from 'node:crypto';
 import type { ResourceType } from '../../apimachinery/resource-type.js';
 import { builtinSchemas } from './builtin.js';
@@ -108,6 +109,7 @@ interface Built {
   readonly docs: Map<string, OpenApiV3Document | undefined>;
   root?: OpenApiV3Root;
   swagger?: SwaggerDocument;
+  swaggerProtobuf?: Buffer;
 }
 
 /**
@@ -223,6 +225,13 @@ export class OpenApiDocuments {
       };
     }
     return b.swagger;
+  }
+
+  /** `/openapi/v2` in gnostic's protobuf encoding. */
+  swaggerProtobuf(): Buffer {
+    const b = this.current();
+    b.swaggerProtobuf ??= encodeSwaggerProtobuf(this.swagger());
+    return b.swaggerProtobuf;
   }
 
   private current(): Built {
@@ -514,8 +523,39 @@ export function v2Schema(name: string | undefined, s: Schema): Schema {
     else if (k === 'allOf' && Array.isArray(v) && v.length === 1 && (v[0] as Schema).$ref && Object.keys(v[0] as Schema).length === 1) out.$ref = v2Ref((v[0] as Schema).$ref!);
     else if (k === 'properties' && v && typeof v === 'object') out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([p, ps]) => [p, v2Schema(undefined, ps)]));
     else if ((k === 'items' || k === 'additionalProperties') && v && typeof v === 'object') out[k] = v2Schema(undefined, v as Schema);
-    else if ((k === 'allOf' || k === 'oneOf' || k === 'anyOf') && Array.isArray(v)) out[k] = v.map((x) => v2Schema(undefined, x as Schema));
+    else if (V3_ONLY.has(k)) continue;
     else out[k] = v;
+  }
+  return kubectlReadable(s, out);
+}
+
+/** Keywords with no place in Swagger 2.0 (a one-`$ref` allOf is kept, as a plain `$ref`, above). */
+const V3_ONLY = new Set(['allOf', 'oneOf', 'anyOf', 'not', 'nullable']);
+
+/**
+ * What kube-apiserver does to custom resources' schemas when it publishes them in v2, so that
+ * kubectl's client-side validation reads them: a nullable value, or one that keeps unknown
+ * fields, loses what would make kubectl reject what it allows (its type, or its items and
+ * properties); an array left without items loses its type; a nullable property is not required.
+ */
+function kubectlReadable(v3: Schema, out: Schema): Schema {
+  const src = v3 as Record<string, unknown>;
+  const o = out as Record<string, unknown>;
+  if (src.nullable === true) {
+    delete o.type;
+    delete o.items;
+    delete o.properties;
+  }
+  if (src['x-kubernetes-preserve-unknown-fields'] === true) {
+    delete o.items;
+    delete o.properties;
+  }
+  if (o.type === 'array' && o.items === undefined) delete o.type;
+  const props = src.properties as Record<string, Record<string, unknown>> | undefined;
+  if (Array.isArray(o.required) && props) {
+    const required = (o.required as string[]).filter((f) => props[f]?.nullable !== true);
+    if (required.length) o.required = required;
+    else delete o.required;
   }
   return out;
 }

@@ -16,6 +16,7 @@
  */
 import { notAcceptable } from '../../apimachinery/errors.js';
 import type { MediaRange } from '../negotiation.js';
+import { OPENAPI_V2_PROTOBUF } from './v2-protobuf.js';
 import { OpenApiDocuments, type OpenApiV3Document, type OpenApiV3Root, type RegistryView, type SwaggerDocument } from './documents.js';
 
 export type { GroupVersionKind, Schema, SchemaMap } from './schema.js';
@@ -36,8 +37,7 @@ export {
   warningHeaderValue,
 } from './field-validation.js';
 
-/** What kubectl asks `/openapi/v2` for: gnostic's protobuf encoding, which is not served. */
-export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+export { OPENAPI_V2_PROTOBUF, decodeSwaggerProtobuf } from './v2-protobuf.js';
 
 const documents = new WeakMap<RegistryView, OpenApiDocuments>();
 
@@ -62,14 +62,22 @@ export function groupVersionDocument(registry: RegistryView, group: string, vers
 }
 
 /**
- * `GET /openapi/v2`: the Swagger 2.0 document as JSON when the client accepts JSON (or states no
- * preference). A client that accepts only the protobuf form gets 406 NotAcceptable: client-go
- * then tries the pre-1.10 `/swagger-2.0.0.pb-v1` path, gets a 404, and kubectl carries on as it
- * does against a server without v2 (it uses v3 first anyway).
+ * The names clients ask for gnostic's encoding by. kube-apiserver answers both with the second:
+ * the first, which kubectl sends, has an `@` that Go's MIME parser refuses in a Content-Type.
  */
-export function openApiV2(registry: RegistryView, accept: readonly MediaRange[]): SwaggerDocument {
-  const json = accept.length === 0 || accept.some((m) => m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*');
-  if (!json) throw notAcceptable(['application/json']);
-  return openApiFor(registry).swagger();
+const PROTOBUF_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const PROTOBUF_TYPES = new Set([OPENAPI_V2_PROTOBUF, PROTOBUF_CONTENT_TYPE]);
+
+/**
+ * `GET /openapi/v2`: the Swagger 2.0 document as JSON, or in gnostic's protobuf encoding (what
+ * kubectl asks for), whichever the client lists first; JSON when it states no preference.
+ */
+export function openApiV2(registry: RegistryView, accept: readonly MediaRange[]): { json: SwaggerDocument } | { protobuf: Buffer; contentType: string } {
+  if (accept.length === 0) return { json: openApiFor(registry).swagger() };
+  for (const m of accept) {
+    if (PROTOBUF_TYPES.has(m.type)) return { protobuf: openApiFor(registry).swaggerProtobuf(), contentType: PROTOBUF_CONTENT_TYPE };
+    if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*') return { json: openApiFor(registry).swagger() };
+  }
+  throw notAcceptable(['application/json', OPENAPI_V2_PROTOBUF]);
 }
 export { schemaPatchMeta } from './patch-meta.js';
