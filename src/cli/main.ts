@@ -56,11 +56,15 @@ program
   .option('--http-port <port>', 'the ingress proxy\'s HTTP port (0: a free port)', port, 8080)
   .option('--https-port <port>', 'the ingress proxy\'s HTTPS port (0: a free port)', port, 8443)
   .option('--ingressroute-root-namespaces <namespaces>', 'namespaces where root IngressRoutes are allowed, comma-separated (default: all)', (v: string) => v.split(',').map((n) => n.trim()).filter(Boolean), [] as string[])
+  .option('--access-log <path>', 'where the ingress proxy logs each request (default: <data-dir>/logs/ingress-access.log; /dev/stdout works)')
+  .option('--no-access-log', 'the ingress proxy logs no requests')
+  .option('--access-log-format <format>', 'envoy (Envoy\'s default line) or json (Contour\'s JSON fields)', 'envoy')
   .option('--no-ingress', 'do not run the ingress controller and proxy')
   .option('--no-controllers', 'run the API server alone (no scheduler or controllers)')
   .action(async (opts: UpFlags) => {
     if (opts.logLevel !== 'info' && opts.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${opts.logLevel}"`);
     if (opts.runtime !== 'process' && opts.runtime !== 'simulated') fail(`--runtime must be process or simulated, not "${opts.runtime}"`);
+    if (opts.accessLogFormat !== 'envoy' && opts.accessLogFormat !== 'json') fail(`--access-log-format must be envoy or json, not "${opts.accessLogFormat}"`);
     if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}\/(8|9|1[0-6])$/.test(opts.clusterCidr)) fail(`--cluster-cidr must be a loopback CIDR of /16 or wider, such as 127.42.0.0/16, not "${opts.clusterCidr}"`);
     let cluster: Awaited<ReturnType<typeof up>>;
     try {

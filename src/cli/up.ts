@@ -10,7 +10,8 @@ import { ApiServer, defaultServingNames, ensureAdminToken, ensureServingMaterial
 import { SqliteBackend, startCompactor } from '../storage/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { loadKubeConfig, startControlPlane } from './control-plane.js';
-import { startIngressController } from '../ingress/index.js';
+import { openAccessLog, startIngressController } from '../ingress/index.js';
+import type { AccessLogFormat } from '../ingress/proxy/index.js';
 import { DEMO_NAME, startLocalCluster, type Runtime } from './local-cluster.js';
 
 export interface UpOptions {
@@ -37,6 +38,9 @@ export interface UpOptions {
   httpsPort: number;
   /** `--ingressroute-root-namespaces` (empty: roots anywhere). */
   ingressrouteRootNamespaces: string[];
+  /** The proxy's access log: a path (default `<data-dir>/logs/ingress-access.log`), or false for none. */
+  accessLog?: string | false;
+  accessLogFormat?: AccessLogFormat;
   /** Run the controller manager and scheduler (false: the API server alone). */
   controllers: boolean;
 }
@@ -87,6 +91,8 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
       if (opts.ingress) {
         // The proxy binds the clients' address, never all interfaces: a wildcard listener on 8080
         // would take that port from every process pod's own loopback IP.
+        const accessLogPath = opts.accessLog ?? join(dataDir, 'logs', 'ingress-access.log');
+        const accessLog = accessLogPath === false ? undefined : openAccessLog(accessLogPath, opts.accessLogFormat ?? 'envoy');
         const ingress = await startIngressController({
           kubeConfig: loadKubeConfig(kubeconfig),
           logger,
@@ -96,12 +102,14 @@ export async function up(opts: UpOptions, progress: (line: string) => void = (l)
           httpsPort: opts.httpsPort,
           rootNamespaces: opts.ingressrouteRootNamespaces,
           metricsPort: 0,
+          accessLog,
         }).catch((e: NodeJS.ErrnoException) => {
+          accessLog?.close();
           if (e.code !== 'EADDRINUSE') throw e;
           throw new Error(`the ingress proxy's port on ${hostForClients} is already in use (pick others with --http-port and --https-port, or leave the proxy out with --no-ingress)`);
         });
-        running.push(ingress.stopped);
-        progress(`      ingress (IngressRoute, Ingress): http://${hostForClients}:${ingress.httpPort}, https://${hostForClients}:${ingress.httpsPort}; /debug/dag on 127.0.0.1:${ingress.metricsPort}`);
+        running.push(ingress.stopped.finally(() => accessLog?.close()));
+        progress(`      ingress (IngressRoute, Ingress): http://${hostForClients}:${ingress.httpPort}, https://${hostForClients}:${ingress.httpsPort}; /debug/dag on 127.0.0.1:${ingress.metricsPort}${accessLogPath ? `; access log ${accessLogPath}` : ''}`);
       }
     } else progress('[6/7] Controllers and scheduler not started (--no-controllers)');
     if (opts.nodes) {

@@ -10,6 +10,8 @@ import { createClient, createLogger } from '../runtime/index.js';
 import { startIngressController, loadSnapshot } from './controller/index.js';
 import { buildDag, explain, toDot, type DagOptions } from './dag/index.js';
 import { describeDag, describeExplanation } from './describe.js';
+import { ACCESS_LOG_FORMATS, openAccessLog } from './access-log-file.js';
+import type { AccessLogFormat } from './proxy/index.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -62,8 +64,13 @@ export function registerIngressCommands(program: Command): void {
     .option('--metrics-port <port>', 'port of /healthz, /readyz, /metrics and /debug/dag (on 127.0.0.1)', port, 8000)
     .option('--leader-elect', 'write status only while holding the contour Lease in kube-system, so several copies can run', false)
     .option('--log-level <level>', 'log level: info or debug', 'info')
-    .action(async (o: DagFlags & { httpPort: number; httpsPort: number; address: string; metricsPort: number; leaderElect: boolean; logLevel: string }) => {
+    .option('--access-log <path>', 'where the proxy logs each request, as Contour\'s Envoy does', '/dev/stdout')
+    .option('--no-access-log', 'log no requests')
+    .option('--access-log-format <format>', 'envoy (Envoy\'s default line) or json (Contour\'s JSON fields)', 'envoy')
+    .action(async (o: DagFlags & { httpPort: number; httpsPort: number; address: string; metricsPort: number; leaderElect: boolean; logLevel: string; accessLog: string | false; accessLogFormat: string }) => {
       if (o.logLevel !== 'info' && o.logLevel !== 'debug') fail(`--log-level must be info or debug, not "${o.logLevel}"`);
+      if (!(ACCESS_LOG_FORMATS as readonly string[]).includes(o.accessLogFormat)) fail(`--access-log-format must be envoy or json, not "${o.accessLogFormat}"`);
+      const accessLog = o.accessLog === false ? undefined : openAccessLog(o.accessLog, o.accessLogFormat as AccessLogFormat);
       const kubeConfig = loadKubeConfig(o.kubeconfig);
       const ac = new AbortController();
       const logger = createLogger({ level: o.logLevel as 'info' | 'debug', name: 'ingress' });
@@ -71,7 +78,7 @@ export function registerIngressCommands(program: Command): void {
       try {
         ctl = await startIngressController({
           kubeConfig, logger, signal: ac.signal, httpPort: o.httpPort, httpsPort: o.httpsPort, host: o.address,
-          rootNamespaces: o.ingressrouteRootNamespaces, ingressClass: o.ingressClassName, metricsPort: o.metricsPort, leaderElection: o.leaderElect,
+          rootNamespaces: o.ingressrouteRootNamespaces, ingressClass: o.ingressClassName, metricsPort: o.metricsPort, leaderElection: o.leaderElect, accessLog,
         });
       } catch (e) {
         fail((e as Error).message);
@@ -79,7 +86,10 @@ export function registerIngressCommands(program: Command): void {
       process.stdout.write(`Ingress proxy on :${ctl.httpPort} (http) and :${ctl.httpsPort} (https); metrics and /debug/dag on 127.0.0.1:${ctl.metricsPort}\n`);
       const shutdown = () => {
         ac.abort();
-        ctl.stopped.then(() => process.exit(0), (e: Error) => fail(e.message));
+        ctl.stopped.then(() => {
+          accessLog?.close();
+          process.exit(0);
+        }, (e: Error) => fail(e.message));
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);

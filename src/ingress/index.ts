@@ -11,3 +11,4 @@
 export type { IngressControllerOptions, RunningIngressController } from './controller/index.js';
 export { startIngressController, ensureIngressCRDs } from './controller/index.js';
 export { registerIngressCommands } from './cli.js';
+export { openAccessLog, ACCESS_LOG_FORMATS, type AccessLogFile } from './access-log-file.js';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLOTILLA_BIN, sharedCluster, waitFor } from '../support/cluster.js';
 
@@ -217,5 +218,12 @@ test('flotilla up serves IngressRoutes: the demo through the ingress proxy by Ho
     if (r.status === 200) seen.add(JSON.parse(r.body).instance);
     return pods.every((p) => seen.has(p));
   }, 30_000, 20);
+  // Each request is in the access log, in Envoy's format, with the pod that served it.
+  const logFile = join(e2e.cluster().dir, 'data', 'logs', 'ingress-access.log');
+  assert.match(e2e.cluster().output(), new RegExp(`access log ${logFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await waitFor('the access log to name both pods’ endpoints', () => {
+    const served = readFileSync(logFile, 'utf8').split('\n').filter((l) => / "GET \/ HTTP\/1\.1" 200 - 0 \d+ \d+ \d+ "[^"]+" "-" "[0-9a-f-]{36}" "echo\.local" "127\.\d+\.\d+\.\d+:8080"$/.test(l));
+    return new Set(served.map((l) => l.split('"').at(-2))).size === 2;
+  }, 10_000, 50);
   await ok(['delete', 'ir', 'echo']);
 });

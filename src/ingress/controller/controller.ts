@@ -13,7 +13,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Gauge, Registry, Summary } from 'prom-client';
 import { createClient, createManager, createLogger, selfLink, type KObject, type Logger, type ResourceType } from '../../runtime/index.js';
 import { DagBuilder, statusCounts, statusUpdates, toDot, type Dag, type DagOptions, type IngressObject, type IngressRoute } from '../dag/index.js';
-import { startProxy, type IngressProxy } from '../proxy/index.js';
+import { startProxy, type IngressProxy, type ProxyOptions } from '../proxy/index.js';
 import { ensureIngressCRDs } from './crds.js';
 import { ingressRoutes, WATCHED } from './kinds.js';
 import { createStatusWriter } from './status-writer.js';
@@ -43,6 +43,8 @@ export interface IngressControllerOptions {
   readonly leaderElection?: boolean | { readonly name?: string; readonly namespace?: string };
   /** Install the CRDs (default true; off on clusters where an operator installs them). */
   readonly installCRDs?: boolean;
+  /** The proxy's access log (none by default). */
+  readonly accessLog?: ProxyOptions['accessLog'];
   /** Coalescing: rebuild this long after the last event (default 5 ms), at most this long after the first (default 50 ms). */
   readonly holdoffMs?: number;
   readonly maxHoldoffMs?: number;
@@ -88,7 +90,7 @@ export async function startIngressController(opts: IngressControllerOptions): Pr
     orphaned: new Gauge({ name: 'contour_ingressroute_orphaned_total', help: 'Total number of orphaned IngressRoutes', registers: [registry] }),
   };
 
-  const proxy: IngressProxy = await startProxy({ httpPort: opts.httpPort, httpsPort: opts.httpsPort, host: opts.host, logger, registry });
+  const proxy: IngressProxy = await startProxy({ httpPort: opts.httpPort, httpsPort: opts.httpsPort, host: opts.host, logger, registry, accessLog: opts.accessLog });
   const le = opts.leaderElection;
   const manager = createManager({
     kubeConfig: opts.kubeConfig,

@@ -4,13 +4,14 @@
  * apply the route timeout and the per-try timeout, retry what the policy says, and stream the
  * answer back. Requests with a retry policy have their body buffered so it can be sent again.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { applyPrefixRewrite, type Cluster } from '../dag/index.js';
 import type { ClusterRuntime } from './cluster-pool.js';
 import { AFFINITY_COOKIE, affinityCookie, downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { ResponseFlag } from './access-log.js';
 import { LOCAL_REPLIES, sendLocalReply, type LocalReply } from './local-reply.js';
 import { perTryTimeoutMs, retryBackoffMs, routeTimeoutMs, shouldRetry, type AttemptOutcome } from './retry.js';
 import type { ProxyRoute } from './route-table.js';
@@ -23,19 +24,46 @@ const MAX_COALESCED_BODY = 64 * 1024;
 export interface ForwardContext {
   readonly runtime: (cluster: Cluster) => ClusterRuntime | undefined;
   readonly proto: 'http' | 'https';
-  /** Called once per request with the code sent (or 0 when the client went away). */
-  readonly done?: (code: number, cluster: string | undefined, ms: number) => void;
+  /** Called once per request, when it is answered or abandoned. */
+  readonly done?: (record: RequestRecord) => void;
 }
+
+/** What one request came to, for metrics and the access log. */
+export interface RequestRecord {
+  /** The code sent, or 0 when the client went away before an answer began. */
+  status: number;
+  flags: ResponseFlag[];
+  bytesReceived: number;
+  bytesSent: number;
+  requestId?: string;
+  forwardedFor?: string;
+  upstreamCluster?: string;
+  upstreamHost?: string;
+  upstreamServiceTimeMs?: number;
+}
+
+/** The flag Envoy logs beside each of its local answers. */
+const FLAG_OF = new Map<LocalReply, ResponseFlag>([
+  [LOCAL_REPLIES.noHealthyUpstream, 'UH'],
+  [LOCAL_REPLIES.connectFailure, 'UF'],
+  [LOCAL_REPLIES.reset, 'UC'],
+  [LOCAL_REPLIES.timeout, 'UT'],
+]);
 
 /** How one try ended: an answer delivered to the client (possibly cut off), or an outcome to retry on. */
 type Attempt = AttemptOutcome | { kind: 'delivered'; status: number; reset?: boolean };
 
-/** A body too large to buffer: the part already read, then the rest as it comes. */
-function streamedBody(req: IncomingMessage, head: Buffer[] | undefined): Readable {
-  if (!head) return req;
+/** A body not buffered: the part already read (if any), then the rest as it comes, counted. */
+function streamedBody(req: IncomingMessage, head: Buffer[] | undefined, record: RequestRecord): Readable {
   return Readable.from((async function* () {
-    yield* head;
-    yield* req;
+    for (const chunk of head ?? []) {
+      record.bytesReceived += chunk.length;
+      yield chunk;
+    }
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      record.bytesReceived += chunk.length;
+      yield chunk;
+    }
   })());
 }
 
@@ -69,15 +97,19 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
   const route = pr.route;
   const cluster = pr.picker.next()!;
   const rt = ctx.runtime(cluster);
+  const record: RequestRecord = { status: 0, flags: [], bytesReceived: 0, bytesSent: 0, upstreamCluster: cluster.name };
   let finished = false;
-  const finish = (code: number) => {
+  const finish = (code: number, flag?: ResponseFlag) => {
     if (finished) return;
     finished = true;
-    ctx.done?.(code, cluster.name, Date.now() - start);
+    record.status = code;
+    if (flag) record.flags.push(flag);
+    ctx.done?.(record);
   };
   const local = (r: LocalReply, extra?: Record<string, string>) => {
     sendLocalReply(res, r, extra);
-    finish(r.status);
+    record.bytesSent = Buffer.byteLength(r.body);
+    finish(r.status, FLAG_OF.get(r));
   };
   if (!rt) return local(LOCAL_REPLIES.noHealthyUpstream);
 
@@ -96,6 +128,10 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
 
   const upstreamPath = (route.prefixRewrite !== undefined ? applyPrefixRewrite(path, route.match, route.prefixRewrite) : path) + query;
   const headers = upstreamRequestHeaders(req.headers, { remoteAddress: req.socket.remoteAddress, proto: ctx.proto, startMs: start, cookie: cookieHeader });
+  // Envoy gives every request an id (kept when the client sent one), for tracing across hops.
+  if (typeof headers['x-request-id'] !== 'string' || headers['x-request-id'] === '') headers['x-request-id'] = randomUUID();
+  record.requestId = headers['x-request-id'] as string;
+  record.forwardedFor = headers['x-forwarded-for'] as string | undefined;
   const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
   let body: Buffer | undefined;
   let head: Buffer[] | undefined;
@@ -107,6 +143,7 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
       const read = await readBody(req, MAX_RETRY_BODY);
       if ('body' in read) {
         body = read.body;
+        record.bytesReceived = body.length;
         headers['content-length'] = String(body.length);
         delete headers['transfer-encoding'];
       } else {
@@ -128,15 +165,16 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
     routeTimer = setTimeout(() => {
       timedOut = true;
       aborters.current?.('route timeout');
-      if (!res.headersSent) local(LOCAL_REPLIES.timeout);
-      else res.destroy();
+      if (!res.headersSent) return local(LOCAL_REPLIES.timeout);
+      record.flags.push('UT');
+      res.destroy();
     }, timeout);
   }
   res.on('close', () => {
     clearTimeout(routeTimer);
     if (!res.writableFinished) {
       aborters.current?.('client went away'); // stop the upstream request too
-      finish(0);
+      finish(0, 'DC');
     }
   });
 
@@ -166,7 +204,8 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
       };
       aborters.current = abort;
       const tryTimer = perTry === undefined ? undefined : setTimeout(() => abort('per-try timeout'), perTry);
-      const upstreamBody = body ?? (hasBody && !retryable ? streamedBody(req, head) : null);
+      const upstreamBody = body ?? (hasBody && !retryable ? streamedBody(req, head, record) : null);
+      const sentAt = Date.now();
       rt.pool(endpoint).dispatch({ method: req.method as Dispatcher.HttpMethod, path: upstreamPath, headers: headers as Record<string, string | string[]>, body: upstreamBody }, {
         onRequestStart(c) {
           controller = c;
@@ -180,6 +219,8 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
           delivering = true;
           clearTimeout(tryTimer);
           const out = downstreamResponseHeaders(h);
+          record.upstreamServiceTimeMs = Date.now() - sentAt;
+          out['x-envoy-upstream-service-time'] = String(record.upstreamServiceTimeMs);
           if (setCookie) {
             const prev = out['set-cookie'];
             out['set-cookie'] = [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), setCookie];
@@ -193,6 +234,7 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
         },
         onResponseData(c, chunk) {
           if (!delivering) return;
+          record.bytesSent += chunk.length;
           if (held) return void held.chunks.push(chunk);
           if (res.write(chunk)) return;
           c.pause();
@@ -232,12 +274,13 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
       return local(LOCAL_REPLIES.noHealthyUpstream);
     }
     lastEndpoint = endpoint;
+    record.upstreamHost = endpoint;
     rt.begin(endpoint);
     const a = await attempt(endpoint, n);
     if (a.kind === 'delivered') {
       rt.end(endpoint, a.reset ? { kind: 'reset' } : { kind: 'response', status: a.status });
       clearTimeout(routeTimer);
-      return finish(a.reset ? 0 : a.status);
+      return finish(a.status, a.reset ? 'UC' : undefined);
     }
     const outcome: AttemptOutcome = a;
     rt.end(endpoint, outcome);
@@ -248,6 +291,7 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
       continue;
     }
     clearTimeout(routeTimer);
+    if (n > 1) record.flags.push('URX');
     // Only outcomes without an answer reach here: an answer is delivered unless retried.
     return local(a.kind === 'connect-failure' ? LOCAL_REPLIES.connectFailure : a.kind === 'reset' ? LOCAL_REPLIES.reset : LOCAL_REPLIES.timeout);
   }

@@ -20,3 +20,4 @@ export { shouldRetry, retriable, routeTimeoutMs, perTryTimeoutMs, DEFAULT_ROUTE_
 export { afterCheck, afterOutcome, ejectionAllowed, DEFAULT_OUTLIER } from './endpoint-health.js';
 export { readSni } from './sni.js';
 export { LOCAL_REPLIES } from './local-reply.js';
+export { accessLogLine, type AccessLogEntry, type AccessLogFormat, type ResponseFlag } from './access-log.js';

@@ -415,3 +415,38 @@ test('answers arrive whole: small, large (streamed) and chunked; Expect: 100-con
     server.close();
   }
 });
+
+test('access log: a line per request in Envoy’s format, with x-request-id and x-envoy-upstream-service-time as Envoy sets them', async () => {
+  const lines: string[] = [];
+  const logged = await startProxy({ httpPort: 0, httpsPort: 0, host: '127.0.0.1', accessLog: { format: 'envoy', write: (l) => lines.push(l) } });
+  try {
+    logged.update(buildDag(base()));
+    const ok = await get(logged.httpPort, 'root.bar.com', '/service2?q=1', { 'user-agent': 'e2e' });
+    assert.equal(ok.status, 200);
+    assert.match(String(ok.headers['x-envoy-upstream-service-time']), /^\d+$/);
+    assert.match(String(b.lastHeaders?.['x-request-id']), /^[0-9a-f-]{36}$/, 'a request id for the upstream');
+    const generated = String(b.lastHeaders?.['x-request-id']);
+    await get(logged.httpPort, 'root.bar.com', '/service2', { 'x-request-id': 'from-the-client' });
+    assert.equal(b.lastHeaders?.['x-request-id'], 'from-the-client', 'a client’s own id is kept');
+    assert.equal((await get(logged.httpPort, 'nope.com', '/')).status, 404);
+    logged.update(buildDag({ ...base(), endpoints: [] }));
+    assert.equal((await get(logged.httpPort, 'root.bar.com', '/')).status, 503);
+    await waitFor(() => lines.length === 4);
+    const line = (i: number) => lines[i].replace(/^\[[^\]]+\] /, '[T] ').replace(/ (\d+) (\d+|-) "/, ' <ms> <svc> "');
+    assert.match(lines[0], /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] /);
+    assert.equal(line(0), `[T] "GET /service2?q=1 HTTP/1.1" 200 - 0 ${ok.body.length} <ms> <svc> "127.0.0.1" "e2e" "${generated}" "root.bar.com" "127.0.0.1:${b.port}"\n`);
+    assert.match(lines[1], / "from-the-client" "root.bar.com" /);
+    assert.equal(line(2), '[T] "GET / HTTP/1.1" 404 NR 0 0 <ms> <svc> "-" "-" "-" "nope.com" "-"\n');
+    assert.match(line(3), /^\[T\] "GET \/ HTTP\/1\.1" 503 UH 0 19 <ms> <svc> "127\.0\.0\.1" "-" "[0-9a-f-]{36}" "root\.bar\.com" "-"\n$/, '19 bytes: "no healthy upstream"');
+  } finally {
+    await logged.close(100);
+  }
+});
+
+async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

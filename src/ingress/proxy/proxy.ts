@@ -16,7 +16,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Cluster, Dag } from '../dag/index.js';
 import { silentLogger, type Logger } from '../../runtime/index.js';
 import { ClusterRuntime } from './cluster-pool.js';
-import { forward } from './forward.js';
+import { accessLogLine, type AccessLogFormat, type ResponseFlag } from './access-log.js';
+import { forward, type RequestRecord } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { LOCAL_REPLIES, rawReply, sendHttpsRedirect, sendLocalReply } from './local-reply.js';
 import { normalizeHost, selectRoute, selectVirtualHost, splitTarget } from './route-match.js';
@@ -35,6 +36,8 @@ export interface ProxyOptions {
   readonly logger?: Logger;
   /** Where the proxy's metrics go (default a new registry). */
   readonly registry?: Registry;
+  /** An access log line per request (Envoy's default format or Contour's JSON); none by default. */
+  readonly accessLog?: { readonly format: AccessLogFormat; write(line: string): void };
 }
 
 export interface IngressProxy {
@@ -62,6 +65,7 @@ function listen(server: NetServer, port: number, host: string | undefined): Prom
 
 export async function startProxy(opts: ProxyOptions = {}): Promise<IngressProxy> {
   const log = (opts.logger ?? silentLogger()).child({ component: 'ingress-proxy' });
+  const accessLog = opts.accessLog;
   const registry = opts.registry ?? new Registry();
   const registers = [registry];
   const requests = new Counter({ name: 'flotilla_ingress_requests_total', help: 'Requests answered by the ingress proxy, by listener and status class', labelNames: ['listener', 'code'], registers });
@@ -130,23 +134,41 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<IngressProxy>
     const name = listener === 'http' ? 'ingress_http' : 'ingress_https';
     return (req: IncomingMessage, res: ServerResponse) => {
       const start = Date.now();
-      const done = (code: number) => {
+      const done = (record: RequestRecord) => {
+        const code = record.status;
         requests.inc({ listener: name, code: code === 0 ? 'aborted' : `${Math.floor(code / 100)}xx` });
-        duration.observe({ listener: name }, (Date.now() - start) / 1000);
+        const ms = Date.now() - start;
+        duration.observe({ listener: name }, ms / 1000);
+        if (accessLog) {
+          accessLog.write(accessLogLine({
+            ...record,
+            startMs: start,
+            method: req.method ?? 'GET',
+            path: req.url ?? '/',
+            protocol: `HTTP/${req.httpVersion}`,
+            durationMs: ms,
+            userAgent: req.headers['user-agent'],
+            authority: req.headers.host,
+            forwardedFor: record.forwardedFor ?? (req.headers['x-forwarded-for'] as string | undefined),
+            requestId: record.requestId ?? (req.headers['x-request-id'] as string | undefined),
+            downstreamRemoteAddress: req.socket.remoteAddress,
+          }, accessLog.format));
+        }
       };
+      const local = (status: number, flag?: ResponseFlag, bytesSent = 0) => done({ status, flags: flag ? [flag] : [], bytesReceived: 0, bytesSent });
       const r = route(listener, req);
       if ('reply' in r) {
         sendLocalReply(res, LOCAL_REPLIES.noRoute);
-        return done(404);
+        return local(404, 'NR');
       }
       if ('redirect' in r) {
         sendHttpsRedirect(res, r.redirect, req.url ?? '/');
-        return done(301);
+        return local(301);
       }
       forward(r.pr, r.path, r.query, req, res, { runtime, proto: listener, done }).catch((err) => {
         log.info({ err }, 'forwarding failed');
         sendLocalReply(res, LOCAL_REPLIES.reset);
-        done(503);
+        local(503, 'UC', LOCAL_REPLIES.reset.body.length);
       });
     };
   }
