@@ -102,18 +102,25 @@ export function containerForLogs(pod: KubeObject, requested: string | null): str
   return requested;
 }
 
-/** Where the pod's kubelet serves this container's log, or why there is none. */
-export function kubeletLogLocation(pod: KubeObject, node: KubeObject, container: string, options: PodLogOptions): URL {
+/**
+ * `http://<address>:<port>` of the kubelet of the pod's node (kube-apiserver's
+ * --kubelet-preferred-address-types, minus Hostname: a node name need not resolve here), or a
+ * 400 saying why there is none; `nothing` ends the message for a simulated node.
+ */
+export function kubeletBase(pod: KubeObject, node: KubeObject, nothing: string): string {
   const addresses = (node.status?.addresses ?? []) as Array<{ type?: string; address?: string }>;
   if (node.metadata.annotations?.[SIMULATED_NODE_ANNOTATION] !== undefined) {
-    throw badRequest(`pod ${pod.metadata.name} runs on simulated node ${node.metadata.name}, whose containers run no processes: there are no logs to show`);
+    throw badRequest(`pod ${pod.metadata.name} runs on simulated node ${node.metadata.name}, whose containers run no processes: ${nothing}`);
   }
-  // kube-apiserver's --kubelet-preferred-address-types, minus Hostname (a node name need not resolve here).
   const address = ['InternalIP', 'InternalDNS', 'ExternalIP', 'ExternalDNS'].map((t) => addresses.find((a) => a.type === t)?.address).find(Boolean);
   const port = (node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined) ?? 0;
   if (!address || !port) throw badRequest(`node ${node.metadata.name} does not report a kubelet address (status.addresses, status.daemonEndpoints)`);
-  const host = address.includes(':') ? `[${address}]` : address;
-  const url = new URL(`http://${host}:${port}/containerLogs/${encodeURIComponent(pod.metadata.namespace ?? '')}/${encodeURIComponent(pod.metadata.name ?? '')}/${encodeURIComponent(container)}`);
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/** Where the pod's kubelet serves this container's log, or why there is none. */
+export function kubeletLogLocation(pod: KubeObject, node: KubeObject, container: string, options: PodLogOptions): URL {
+  const url = new URL(`${kubeletBase(pod, node, 'there are no logs to show')}/containerLogs/${encodeURIComponent(pod.metadata.namespace ?? '')}/${encodeURIComponent(pod.metadata.name ?? '')}/${encodeURIComponent(container)}`);
   if (options.follow) url.searchParams.set('follow', 'true');
   if (options.previous) url.searchParams.set('previous', 'true');
   if (options.timestamps) url.searchParams.set('timestamps', 'true');

@@ -7,10 +7,10 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Counter, Histogram, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
-import { internalError, routeNotFound, StatusError, unauthorized } from '../apimachinery/errors.js';
+import { badRequest, internalError, routeNotFound, StatusError, unauthorized } from '../apimachinery/errors.js';
 import type { Backend } from '../storage/index.js';
 import { BUILTIN_RESOURCES } from './builtin-resources.js';
 import {
@@ -33,6 +33,7 @@ import { ResourceHandler, type ResourceRequest } from './resource-handler.js';
 import { evictPod } from './eviction.js';
 import { INGRESS_V1BETA1_CONVERSIONS, INGRESS_V1BETA1_RESOURCES } from './ingress-v1beta1.js';
 import { containerForLogs, kubeletLogLocation, parsePodLogOptions, proxyPodLogs } from './pod-logs.js';
+import { kubeletExecLocation, proxyUpgrade, statusResponse } from './pod-exec.js';
 import { Store } from './store.js';
 import { conversionKey, CONVERSIONS } from './conversion.js';
 import { CrdLifecycle } from './crd/lifecycle.js';
@@ -73,6 +74,8 @@ export class ApiServer {
   private readonly admission: WebhookAdmission;
   private readonly allocators: ServiceAllocators;
   private readonly shutdown = new AbortController();
+  /** Sockets handed over to a stream (exec sessions). */
+  private readonly streams = new Set<Socket>();
   private readonly token: Buffer;
   private readonly metrics = new MetricsRegistry();
   private readonly requests: Counter<'verb' | 'resource' | 'code'>;
@@ -151,6 +154,7 @@ export class ApiServer {
     this.server = createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, keepAliveTimeout: 65_000 }, (req, res) => {
       void this.serve(req, res);
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.upgrade(req, socket, head));
     // Watches are long; the server's own request timeout must not cut them.
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 60_000;
@@ -187,6 +191,8 @@ export class ApiServer {
     this.gc.stop();
     this.admission.stop();
     this.shutdown.abort();
+    // Exec sessions are upgraded sockets the server no longer tracks: they end with the server.
+    for (const s of this.streams) s.destroy();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -206,6 +212,31 @@ export class ApiServer {
     }
     const node = (await this.store.get(this.registry.lookup('', 'v1', 'nodes')!, undefined, nodeName)).object;
     await proxyPodLogs(req, res, kubeletLogLocation(pod, node, container, options), r.name!);
+  }
+
+  /**
+   * Requests that ask to switch protocols: `pods/exec` (kubectl exec, WebSocket first, then SPDY)
+   * goes to the pod's kubelet; anything else is answered with a Status and the socket closed.
+   */
+  private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    this.streams.add(socket);
+    socket.once('close', () => this.streams.delete(socket));
+    try {
+      if (!this.authenticated(req)) throw unauthorized();
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const target = parseRequestPath(url.pathname);
+      if (target?.type !== 'resource' || target.group !== '' || target.plural !== 'pods' || !target.name || !target.namespace) throw routeNotFound();
+      if (target.subresource !== 'exec') throw badRequest(`${target.subresource ? `pods/${target.subresource}` : 'pods'} cannot be upgraded to a stream here: only pods/exec is served by flotilla's nodes`);
+      const pods = this.registry.lookup('', 'v1', 'pods')!;
+      const pod = (await this.store.get(pods, target.namespace, target.name)).object;
+      const nodeName = pod.spec?.nodeName as string | undefined;
+      const node = nodeName ? (await this.store.get(this.registry.lookup('', 'v1', 'nodes')!, undefined, nodeName)).object : undefined;
+      proxyUpgrade(req, socket, head, kubeletExecLocation(pod, node, url.searchParams));
+    } catch (e) {
+      const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', (e as Error).message);
+      if (socket.writable) socket.end(statusResponse(err));
+    }
   }
 
   private async bootstrap(): Promise<void> {
