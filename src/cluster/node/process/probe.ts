@@ -29,7 +29,8 @@ export interface ProbeError {
   readonly error: string;
 }
 
-function resolvePort(port: number | string | undefined, c: Container): number | string {
+/** A probe's or hook's port: a number, or a named port of the container (a string is kubelet's error). */
+export function resolvePort(port: number | string | undefined, c: Container): number | string {
   if (typeof port === 'number') return port;
   if (port === undefined) return 'missing port';
   if (/^\d+$/.test(port)) return Number(port);

@@ -53,7 +53,8 @@ function httpProbe(a: Extract<ProbeAction, { kind: 'http' }>, timeoutMs: number)
   });
 }
 
-function dialError(host: string, port: number, err: NodeJS.ErrnoException): string {
+/** Go's net dial error, as it ends kubelet's probe and hook messages. */
+export function dialError(host: string, port: number, err: NodeJS.ErrnoException): string {
   if (err.code === 'ECONNREFUSED') return `dial tcp ${host}:${port}: connect: connection refused`;
   return `dial tcp ${host}:${port}: ${err.message}`;
 }
