@@ -20,6 +20,11 @@
  * - `lifecycle.ts` — what to do next (init containers in order, restart policy, crash back-off
  *   10 s doubling to 5 min) and the PodStatus to report (phase, conditions, container states).
  * - `probe.ts` — probe specs with kubelet's defaults and the threshold rule; `prober.ts` runs them.
+ * - `hooks.ts` — lifecycle hooks (`postStart`, `preStop`: exec, httpGet, sleep) with kubelet's
+ *   messages and grace-period arithmetic; `hook-runner.ts` runs them. A failed postStart is
+ *   `FailedPostStartHook` and a kill; preStop runs before SIGTERM within the grace period.
+ * - `working-dir.ts` — where a container's process starts: `workingDir` inside a volume's directory,
+ *   on the host, or in a scratch directory of its own under the pod's.
  * - `cri-log.ts` — the CRI log format and kubelet's tail/since/limit selection; `log-file.ts`
  *   writes `<dataDir>/var/log/pods/<ns>_<pod>_<uid>/<container>/<restartCount>.log` and the
  *   `var/log/containers` symlinks; `log-target.ts` and `kubelet-server.ts` serve
@@ -32,9 +37,13 @@ export { programOf, imageRepository, UNKNOWN_IMAGE_MESSAGE } from './image.js';
 export type { Program, BuiltinImage } from './image.js';
 export { resolveEnv, expand, envReferences, expandCommand } from './env.js';
 export type { EnvContext, EnvResult } from './env.js';
-export { planPod, podStatusOf, factsFromStatus, nextBackoff, restartAt, shouldRestart, goDuration, podRef, DEADLINE_MESSAGE } from './lifecycle.js';
+export { planPod, podStatusOf, factsFromStatus, nextBackoff, restartAt, shouldRestart, goDuration, podRef, DEADLINE_MESSAGE, POST_START_HOOK_ERROR } from './lifecycle.js';
 export type { ContainerFacts, RunFacts, Backoff, PodPlan, FactsOf } from './lifecycle.js';
 export { parseProbe, nextProbeResult, initialProbeState, unhealthyMessage } from './probe.js';
+export { parseHook, hookFailureMessage, hookURL, hookHeaders, stopGraceAfterPreStop, runsPreStop, POST_START_FAILED_EVENT, PRE_STOP_FAILED_EVENT } from './hooks.js';
+export type { HookAction, HookKind, HookFailure } from './hooks.js';
+export { workingDirOf } from './working-dir.js';
+export type { WorkingDir } from './working-dir.js';
 export type { ProbeSpec, ProbeAction, ProbeKind, ProbeResult, ProbeState } from './probe.js';
 export { criTimestamp, rfc3339Nano, formatCriLine, parseCriLine, splitLines, selectLog, renderEntry } from './cri-log.js';
 export type { CriEntry, LogQuery, LogStream } from './cri-log.js';

@@ -158,3 +158,28 @@ test('factsFromStatus: a restarted agent finds running containers dead and keeps
   assert.deepEqual(done.current, { id: 'flotilla://i', attempt: 0, startedAt: s(1), finishedAt: s(2), exitCode: 0 });
   assert.deepEqual(factsFromStatus(undefined, now), {});
 });
+
+test('podStatusOf: a postStart hook keeps the container as kubelet last reported it; a failed one waits PostStartHookError', () => {
+  const status = (p: Pod, facts: Record<string, ContainerFacts>, now = s(3)) => podStatusOf(p, F(facts), planPod(p, F(facts), T0, now), placement, T0, now);
+  const hooked = pod({});
+  // First run, hook still running: not created yet as far as the status goes.
+  const first = status(hooked, { a: { current: running(0, 1), started: false, ready: true, postStartPending: true } });
+  assert.equal(first.phase, 'Pending');
+  assert.deepEqual([first.containerStatuses![0].state, first.containerStatuses![0].started, first.containerStatuses![0].ready], [{ waiting: { reason: 'ContainerCreating' } }, false, false]);
+  assert.deepEqual(planPod(hooked, F({ a: { current: running(0, 1), postStartPending: true } }), T0, s(3)).start, [], 'not started twice');
+
+  // A restart whose hook is running: the previous run is still what is reported.
+  const again = status(hooked, { a: { current: running(1, 2), previous: exitedRun(137, 0, 0, 1), postStartPending: true } });
+  assert.equal(again.phase, 'Running');
+  assert.equal(again.containerStatuses![0].restartCount, 0);
+  assert.equal(again.containerStatuses![0].state!.terminated!.exitCode, 137);
+
+  const message = 'Exec lifecycle hook ([false]) for Container "a" in Pod "p_ns(u)" failed - error: command \'false\' exited with 1: , message: ""';
+  const failed: RunFacts = { ...exitedRun(143, 0, 1, 2), hookError: message };
+  const cs = status(hooked, { a: { current: failed } }).containerStatuses![0];
+  assert.deepEqual(cs.state, { waiting: { reason: 'PostStartHookError', message } });
+  assert.equal(cs.lastState!.terminated!.exitCode, 143);
+  // In back-off it reads CrashLoopBackOff; a run that will not restart stays terminated.
+  assert.equal(status(hooked, { a: { current: failed, backoff: { delayMs: 10_000, lastUpdate: s(1) } } }).containerStatuses![0].state!.waiting!.reason, 'CrashLoopBackOff');
+  assert.ok(status(pod({ policy: 'Never' }), { a: { current: failed } }).containerStatuses![0].state!.terminated);
+});

@@ -11,9 +11,11 @@
  *   fail it when `activeDeadlineSeconds` passed.
  * - {@link podStatusOf} — the status kubelet reports (generateAPIPodStatus / getPhase): container
  *   states (waiting ContainerCreating, PodInitializing, CrashLoopBackOff with kubelet's message,
- *   ErrImagePull / ImagePullBackOff, CreateContainerConfigError; running; terminated Completed /
- *   Error), `lastState`, `restartCount`, `ready`, `started`, the phase and the conditions
- *   PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled.
+ *   ErrImagePull / ImagePullBackOff, CreateContainerConfigError, PostStartHookError with kubelet's
+ *   hook message; running; terminated Completed / Error), `lastState`, `restartCount`, `ready`, `started`, the phase and the conditions
+ *   PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled. While a
+ *   container's postStart hook runs, kubelet's start has not returned, so the container is
+ *   reported as it was before (ContainerCreating, or its previous run) and is not started.
  */
 import type { Container, ContainerState, ContainerStatus, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../node-status.js';
@@ -31,6 +33,8 @@ export interface RunFacts {
   /** Terminated reason when not Completed/Error (StartError, Unknown after a node restart). */
   readonly reason?: string;
   readonly message?: string;
+  /** Its postStart hook failed (kubelet's message): waiting PostStartHookError until it restarts. */
+  readonly hookError?: string;
 }
 
 /** kubelet's per-container back-off entry (flowcontrol.Backoff). */
@@ -50,12 +54,19 @@ export interface ContainerFacts {
   readonly started?: boolean;
   /** The readiness probe's result (true when there is none). */
   readonly ready?: boolean;
+  /**
+   * The current run's postStart hook is still running: kubelet's start has not returned, so it
+   * still reports the container as before the start (ContainerCreating, or the previous run).
+   */
+  readonly postStartPending?: boolean;
 }
 
 export type FactsOf = (name: string) => ContainerFacts | undefined;
 
 const MAX_IDLE_MS = 2 * BACKOFF_MAX_MS;
 export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
+/** The waiting reason of a container whose postStart hook failed (kuberuntime ErrPostStartHook). */
+export const POST_START_HOOK_ERROR = 'PostStartHookError';
 
 export const isRunning = (f: ContainerFacts | undefined): boolean => Boolean(f?.current && f.current.finishedAt === undefined);
 const exited = (f: ContainerFacts | undefined): RunFacts | undefined => (f?.current && f.current.finishedAt !== undefined ? f.current : undefined);
@@ -214,6 +225,11 @@ function containerStatusOf(pod: Pod, c: Container, f: ContainerFacts, beforeStar
     } else if (err) waiting = { reason: err.reason, message: err.message };
     return { ...base, imageID: '', lastState: {}, ready: false, restartCount: 0, started: false, state: { waiting } };
   }
+  if (cur.finishedAt === undefined && f.postStartPending) {
+    if (!f.previous) return { ...base, imageID: '', lastState: {}, ready: false, restartCount: 0, started: false, state: { waiting: { reason: beforeStart } } };
+    // Earlier runs than the previous one are not kept, so lastState stays empty here.
+    return containerStatusOf(pod, c, { current: f.previous, started: false, ready: false }, beforeStart, true, now);
+  }
   const lastState: ContainerState = f.previous ? terminatedOf(f.previous) : {};
   if (cur.finishedAt === undefined) {
     const started = f.started !== false;
@@ -238,6 +254,10 @@ function containerStatusOf(pod: Pod, c: Container, f: ContainerFacts, beforeStar
       started: false,
       state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(f.backoff!.delayMs)} restarting failed container=${c.name} pod=${podRef(pod)}` } },
     };
+  }
+  if (willRestart && cur.hookError !== undefined) {
+    // kubelet's reason cache: the start failed, so the container waits with the start's error.
+    return { ...base, containerID: cur.id, lastState: terminatedOf(cur), ready: false, restartCount: cur.attempt, started: false, state: { waiting: { reason: POST_START_HOOK_ERROR, message: cur.hookError } } };
   }
   return { ...base, containerID: cur.id, lastState, ready: false, restartCount: cur.attempt, started: false, state: terminatedOf(cur) };
 }
@@ -275,7 +295,15 @@ export function podStatusOf(pod: Pod, factsOf: FactsOf, plan: PodPlan, placement
     const run = exited(f);
     const willRestart = !terminal && run !== undefined && shouldRestart(policy, run.exitCode ?? 0);
     containerStatuses.push(containerStatusOf(pod, c, f, plan.initialized ? 'ContainerCreating' : 'PodInitializing', willRestart, now));
-    if (isRunning(f)) runningN++;
+    const counted = f.postStartPending ? f.previous : undefined;
+    if (isRunning(f) && f.postStartPending) {
+      // Counted as kubelet last saw it: not created yet, or its previous run.
+      if (!counted) waitingN++;
+      else {
+        stoppedN++;
+        if (counted.exitCode === 0) succeededN++;
+      }
+    } else if (isRunning(f)) runningN++;
     else if (run) {
       stoppedN++;
       if (run.exitCode === 0) succeededN++;

@@ -127,16 +127,7 @@ test('an echo pod answers on its own loopback IP, logs through the kubelet serve
     assert.deepEqual(links, [`web_default_echo-${running.status!.containerStatuses![0].containerID!.slice('flotilla://'.length)}.log`]);
 
     // A follower sees new lines as they come.
-    const follow = new Promise<string>((resolve, reject) => {
-      const req = request(`${base}/containerLogs/default/web/echo?follow=true&tailLines=0`, { agent: false }, (r) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (body += c));
-        r.on('end', () => resolve(body));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const follow = get(`${base}/containerLogs/default/web/echo?follow=true&tailLines=0`).then((r) => r.body);
     await new Promise((r) => setTimeout(r, 200));
     await get('http://127.43.0.2:8080/');
 
@@ -462,4 +453,118 @@ test('flotilla/flotilla runs the CLI with the container’s args, and goes when 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const PROC_1 = { name: 'proc-1', cpu: 2, memory: '4Gi', pods: 10, runtime: 'process' } as const;
+type EventRow = { reason: string; message: string; type: string };
+const eventsOf = async (client: ReturnType<typeof createFakeClient>): Promise<EventRow[]> => (await client.list(kinds.events, { namespace: 'default' })).items as unknown as EventRow[];
+
+test('postStart: the container is ContainerCreating until its hook ran; workingDir in a volume, on the host, or a scratch directory', async () => {
+  await withAgent(async (agent, client, dataDir) => {
+    await agent.add(PROC_1);
+    const created = await client.create(
+      kinds.pods,
+      pod('hooked', 'proc-1', {
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            workingDir: '/work',
+            // `ready` is relative: found in the working directory, i.e. the volume.
+            command: ['sh', '-c', 'while [ ! -f ready ]; do sleep 0.05; done; cat ready; pwd; sleep 300'],
+            lifecycle: { postStart: { exec: { command: ['sh', '-c', 'sleep 1; echo "hooked in $(pwd)" > /work/ready'] } } },
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
+          { name: 'host', image: 'busybox', workingDir: '/tmp', command: ['sh', '-c', 'pwd; sleep 300'] },
+          { name: 'scratch', image: 'busybox', workingDir: '/srv/flotilla-nowhere', command: ['sh', '-c', 'echo x > rel; cat rel; pwd; sleep 300'] },
+        ],
+        volumes: [{ name: 'work', emptyDir: {} }],
+      }),
+    );
+    const uid = (created.metadata as { uid: string }).uid;
+    const podDir = join(dataDir, 'var', 'lib', 'kubelet', 'pods', uid);
+    const workDir = join(podDir, 'volumes', 'kubernetes.io~empty-dir', 'work');
+    // Started (the process runs) while the status still says ContainerCreating: the hook is running.
+    const during = await until('Started while ContainerCreating', async () => {
+      const p = await getPod(client, 'hooked');
+      const app = p?.status?.containerStatuses?.find((c) => c.name === 'app');
+      const started = (await eventsOf(client)).some((e) => e.reason === 'Started' && e.message === 'Started container app');
+      return started && app?.state?.waiting?.reason === 'ContainerCreating' ? p : undefined;
+    });
+    assert.equal(during.status!.phase, 'Pending');
+    const up = await until('app Running after its hook', async () => {
+      const p = await getPod(client, 'hooked');
+      return p?.status?.containerStatuses?.find((c) => c.name === 'app')?.state?.running && p.status.phase === 'Running' ? p : undefined;
+    });
+    assert.ok(up.status!.containerStatuses!.every((c) => c.ready && c.started));
+    const net = agent.network('proc-1')!;
+    const logs = (c: string) => get(`http://${net.internalIP}:${net.kubeletPort}/containerLogs/default/hooked/${c}`).then((r) => r.body);
+    await until('app read the hook’s file', async () => ((await logs('app')).split('\n').length >= 3 ? true : undefined));
+    assert.equal(await logs('app'), `hooked in ${workDir}\n${workDir}\n`);
+    assert.equal(await until('host printed', async () => (await logs('host')) || undefined), '/tmp\n');
+    assert.equal(await until('scratch printed', async () => ((await logs('scratch')).includes('/') ? logs('scratch') : undefined)), `x\n${join(podDir, 'workdirs', 'scratch', 'srv', 'flotilla-nowhere')}\n`);
+    assert.ok(!(await eventsOf(client)).some((e) => e.reason === 'FailedPostStartHook'));
+  });
+});
+
+test('a failing postStart hook: FailedPostStartHook, the container killed and restarted, PostStartHookError with kubelet’s message', async () => {
+  await withAgent(async (agent, client) => {
+    await agent.add(PROC_1);
+    const script = 'sleep 1; echo broken >&2; exit 3';
+    const created = await client.create(kinds.pods, pod('hookfail', 'proc-1', { containers: [{ name: 'app', image: 'pause', lifecycle: { postStart: { exec: { command: ['sh', '-c', script] } } } }] }));
+    const uid = (created.metadata as { uid: string }).uid;
+    // While the restarted container's hook runs, kubelet still reports the failed start.
+    const waiting = await until('PostStartHookError', async () => {
+      const s = (await getPod(client, 'hookfail'))?.status?.containerStatuses?.[0];
+      return s?.state?.waiting?.reason === 'PostStartHookError' ? s : undefined;
+    }, 15_000);
+    assert.equal(
+      waiting.state!.waiting!.message,
+      `Exec lifecycle hook ([sh -c ${script}]) for Container "app" in Pod "hookfail_default(${uid})" failed - error: command 'sh -c ${script}' exited with 3: broken\n, message: "broken\\n"`,
+    );
+    assert.ok(waiting.lastState!.terminated, 'the killed run is the last state');
+    assert.equal(waiting.restartCount, 0);
+    const events = await eventsOf(client);
+    assert.ok(events.some((e) => e.type === 'Warning' && e.reason === 'FailedPostStartHook' && e.message === 'PostStartHook failed'));
+    assert.ok(events.some((e) => e.type === 'Normal' && e.reason === 'Killing' && e.message === 'FailedPostStartHook'));
+    // Its second start fails too: CrashLoopBackOff, as restartPolicy Always says.
+    await until('CrashLoopBackOff', async () => ((await getPod(client, 'hookfail'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' ? true : undefined), 15_000);
+  });
+});
+
+test('preStop: an httpGet hook reaches the container before SIGTERM; a sleep hook delays termination; a failed hook is FailedPreStopHook', async () => {
+  await withAgent(async (agent, client) => {
+    await agent.add(PROC_1);
+    await client.create(
+      kinds.pods,
+      pod('drain', 'proc-1', {
+        containers: [
+          { name: 'web', image: 'flotilla/echo', ports: [{ name: 'http', containerPort: 8093 }], lifecycle: { preStop: { httpGet: { port: 'http', path: '/drain?now=1' } } } },
+          { name: 'slow', image: 'pause', lifecycle: { preStop: { sleep: { seconds: 2 } } } },
+          { name: 'bad', image: 'pause', lifecycle: { preStop: { exec: { command: ['sh', '-c', 'exit 1'] } } } },
+        ],
+      }),
+    );
+    const running = await until('drain Running', async () => {
+      const p = await getPod(client, 'drain');
+      return p?.status?.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
+    });
+    const podIP = running.status!.podIP!;
+    await until('echo answers', () => get(`http://${podIP}:8093/`));
+    const net = agent.network('proc-1')!;
+    // From the log's start, so nothing is missed however late the follower attaches; it ends with the container.
+    const follow = get(`http://${net.internalIP}:${net.kubeletPort}/containerLogs/default/drain/web?follow=true`).then((r) => r.body);
+    const t0 = Date.now();
+    await client.patch(kinds.pods, 'default', 'drain', { metadata: { deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 5 } });
+    await until('drain deleted', async () => ((await getPod(client, 'drain')) ? undefined : true));
+    const took = Date.now() - t0;
+    assert.ok(took >= 2000 && took < 5000, `the sleep hook held the deletion ${took} ms`);
+    const followed = await follow;
+    const hookAt = followed.indexOf('"GET /drain?now=1 HTTP/1.1" 200');
+    assert.ok(hookAt >= 0, followed);
+    assert.ok(hookAt < followed.indexOf('SIGTERM, shutting down'), 'the hook came before SIGTERM');
+    const events = await eventsOf(client);
+    assert.deepEqual(events.filter((e) => e.reason === 'FailedPreStopHook').map((e) => [e.type, e.message]), [['Warning', 'PreStopHook failed']]);
+    assert.deepEqual(events.filter((e) => e.reason === 'Killing').map((e) => e.message).sort(), ['Stopping container bad', 'Stopping container slow', 'Stopping container web']);
+  });
 });

@@ -1,23 +1,26 @@
 /**
  * The process runtime: the kubelet's container side for pods bound to 'process' nodes. Each
  * container runs as a child process (a built-in image's Node script, Flotilla's CLI for
- * `flotilla/flotilla`, or the container's command) in the pod's directory under `dataDir`, with
- * its environment (env.ts), its volumes (volumes.ts, written by volume-files.ts and refreshed
- * every {@link VOLUME_SYNC_MS} by default), its CRI log file (log-file.ts) and its probes
- * (prober.ts). What to do next and what to report come from the pure core in lifecycle.ts;
+ * `flotilla/flotilla`, or the container's command) in its working directory (working-dir.ts: the
+ * pod's directory under `dataDir` unless `workingDir` says otherwise), with its environment
+ * (env.ts), its volumes (volumes.ts, written by volume-files.ts and refreshed every
+ * {@link VOLUME_SYNC_MS} by default), its CRI log file (log-file.ts), its probes (prober.ts) and
+ * its lifecycle hooks (hooks.ts, run by hook-runner.ts). What to do next and what to report come from the pure core in lifecycle.ts;
  * this shell keeps the facts, starts and kills processes, and asks for a resync when something
  * changes (a process exits, a probe flips).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConfigMap, Container, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, LifecycleHandler, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
 import { kinds, type Client, type Logger } from '../../../runtime/index.js';
 import type { PodPlacement } from '../pod-status.js';
 import { envReferences, expandCommand, resolveEnv } from './env.js';
+import { runHook } from './hook-runner.js';
+import { hookFailureMessage, MIN_GRACE_S, parseHook, POST_START_FAILED_EVENT, POST_START_KILL_MESSAGE, PRE_STOP_FAILED_EVENT, runsPreStop, stopGraceAfterPreStop, type HookFailure } from './hooks.js';
 import { programOf } from './image.js';
 import { factsFromStatus, isRunning, nextBackoff, planPod, podRef, podStatusOf, restartAt, type ContainerFacts, type PodPlan } from './lifecycle.js';
 import { containerLogPath, ContainerLogFile, legacySymlinkPath, podLogDir } from './log-file.js';
@@ -25,7 +28,8 @@ import { forgetGroup, killLeftoverGroups, recordGroup } from './orphans.js';
 import { startProber } from './prober.js';
 import { unhealthyMessage, type ProbeKind } from './probe.js';
 import { removeTree, writePayload } from './volume-files.js';
-import { containerMounts, failedMountMessage, isProjected, mountEnv, pathRewriter, rewriteContainer, rewriteEnv, volumeDir, volumeKind, volumePayload, volumeReferences } from './volumes.js';
+import { containerMounts, failedMountMessage, isProjected, mountEnv, pathRewriter, rewriteContainer, rewriteEnv, volumeDir, volumeKind, volumePayload, volumeReferences, type Mount } from './volumes.js';
+import { workingDirOf } from './working-dir.js';
 
 const BUILTIN_SCRIPT = fileURLToPath(new URL('./builtin-image.js', import.meta.url));
 /** The `flotilla/flotilla` image: a wrapper that runs the CLI and goes when the agent does. */
@@ -77,6 +81,14 @@ interface ContainerSlot {
   exited?: Promise<void>;
   stopProbes?: () => void;
   env?: Readonly<Record<string, string>>;
+  /** The current run's working directory (exec probes and hooks run there too). */
+  cwd?: string;
+  /** The container as the current run sees it (paths rewritten), for its hooks. */
+  spec?: Container;
+  /** Aborted when the current run exits: its hooks stop with it. */
+  hookAbort?: AbortController;
+  /** The run being killed (kubelet's killContainer runs once per run). */
+  killing?: string;
   starting?: boolean;
   /** The run whose log file is still being written (until its pipes close). */
   logOpen?: string;
@@ -123,6 +135,17 @@ const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number 
 const slotAttempt = (run: { containers: Map<string, { facts: ContainerFacts }> }, name: string): number | undefined => run.containers.get(name)?.facts.current?.attempt;
 
 const allContainers = (pod: Pod): Container[] => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+
+const isDir = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** kubelet's setTerminationGracePeriod for a pod-level kill: the deletion's grace, else the pod's. */
+const podGraceS = (pod: Pod): number => pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
 
 export class ProcessRuntime {
   private readonly pods = new Map<string, PodRun>();
@@ -290,14 +313,12 @@ export class ProcessRuntime {
   }
 
   private stopping(run: PodRun, names: string[], now: number): RuntimeSync {
-    const graceS = run.pod.metadata?.deletionGracePeriodSeconds ?? run.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const graceS = podGraceS(run.pod);
     if (run.killAt === undefined) {
-      run.killAt = now + graceS * 1000;
-      for (const n of names) {
-        const s = run.containers.get(n)!;
-        this.opts.event(run.pod, 'Normal', 'Killing', `Stopping container ${n}`);
-        this.signal(s, 'SIGTERM');
-      }
+      // killContainer keeps the time itself (preStop, SIGTERM, SIGKILL); this is only a backstop
+      // a second after the longest it can take (the grace period, then the 2 s minimum).
+      run.killAt = now + (graceS + MIN_GRACE_S + 1) * 1000;
+      for (const n of names) void this.killContainer(run, n, '', graceS);
     } else if (now >= run.killAt) {
       for (const n of names) this.signal(run.containers.get(n)!, 'SIGKILL');
       return { terminal: false, requeueAfterMs: 1000 };
@@ -440,12 +461,14 @@ export class ProcessRuntime {
       path: process.env.PATH,
     });
     // The process runtime's way of mounting (volumes.ts): the volumes' directories in
-    // FLOTILLA_MOUNT_<VOLUME>, and mount paths in command, args, env and exec probes rewritten.
+    // FLOTILLA_MOUNT_<VOLUME>, and mount paths in command, args, env, exec probes and exec hooks rewritten.
     let cc = c;
+    let mountList: readonly Mount[] = [];
     if (env.ok) {
       const mounts = containerMounts(c, run.volumes.dirs, env.env);
       if (!mounts.ok) env = { ok: false, reason: 'CreateContainerConfigError', message: mounts.message };
       else {
+        mountList = mounts.mounts;
         const rewrite = pathRewriter(mounts.mounts);
         cc = rewriteContainer(c, rewrite);
         env = { ok: true, env: { ...mountEnv(c, run.volumes.dirs), ...rewriteEnv(env.env, rewrite) } };
@@ -489,8 +512,17 @@ export class ProcessRuntime {
     const watchesStdin = prog.kind === 'builtin' || prog.kind === 'flotilla';
     // Commands and the CLI (wrapper + CLI) run in their own process group, signalled as one.
     const group = !builtin;
+    const wd = workingDirOf(c.workingDir, c.name, mountList, run.dir, isDir);
+    // Like runc, make a working directory that is not there yet (a volume's or the scratch one);
+    // if that fails the spawn fails, and the StartError says so in runc's words.
+    let cwdError: string | undefined;
+    try {
+      if (wd.kind === 'volume' || wd.kind === 'scratch') mkdirSync(wd.path, { recursive: true });
+    } catch (err) {
+      cwdError = `chdir to cwd (${JSON.stringify(c.workingDir)}) set in config.json failed: ${(err as Error).message}`;
+    }
     const child = spawn(file, args, {
-      cwd: run.dir,
+      cwd: wd.path,
       env: childEnv,
       stdio: [watchesStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: group,
@@ -505,7 +537,7 @@ export class ProcessRuntime {
     if (spawned) {
       logFile.attach(child.stdout!, 'stdout');
       logFile.attach(child.stderr!, 'stderr');
-      const message = (spawned as NodeJS.ErrnoException).code === 'ENOENT' ? `exec: ${JSON.stringify(file)}: executable file not found in $PATH` : spawned.message;
+      const message = cwdError ?? ((spawned as NodeJS.ErrnoException).code === 'ENOENT' ? `exec: ${JSON.stringify(file)}: executable file not found in $PATH` : spawned.message);
       ev(pod, 'Warning', 'Failed', `Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: ${message}: unknown`);
       slot.facts = {
         current: { id, attempt, startedAt, finishedAt: startedAt, exitCode: 128, reason: 'StartError', message: `failed to create containerd task: ${message}` },
@@ -523,7 +555,13 @@ export class ProcessRuntime {
     if (group) recordGroup(run.dir, c.name, child.pid!);
     slot.group = group;
     slot.env = childEnv;
-    slot.facts = { current: { id, attempt, startedAt }, previous: prev, backoff, started: !c.startupProbe, ready: !c.readinessProbe };
+    slot.cwd = wd.path;
+    slot.spec = cc;
+    const hookAbort = new AbortController();
+    slot.hookAbort = hookAbort;
+    const postStart = cc.lifecycle?.postStart;
+    // Until its postStart hook has run, the container is neither started nor reported Running.
+    slot.facts = { current: { id, attempt, startedAt }, previous: prev, backoff, started: !postStart && !c.startupProbe, ready: !c.readinessProbe, ...(postStart ? { postStartPending: true } : {}) };
     this.log.debug({ pod: `${run.namespace}/${run.name}`, container: c.name, pid: child.pid, attempt }, 'container started');
     ev(pod, 'Normal', 'Started', `Started container ${c.name}`);
     slot.exited = new Promise<void>((resolve) => {
@@ -540,8 +578,9 @@ export class ProcessRuntime {
         }
         slot.stopProbes?.();
         slot.stopProbes = undefined;
+        hookAbort.abort();
         if (slot.facts.current?.id === id) {
-          slot.facts = { ...slot.facts, current: { ...slot.facts.current, finishedAt: this.now(), exitCode: exitCodeOf(code, signal) }, ready: false, started: false };
+          slot.facts = { ...slot.facts, current: { ...slot.facts.current, finishedAt: this.now(), exitCode: exitCodeOf(code, signal) }, ready: false, started: false, postStartPending: false };
         }
         void logFile.done().then(() => {
           if (slot.logOpen === id) slot.logOpen = undefined;
@@ -550,16 +589,83 @@ export class ProcessRuntime {
         });
       });
     });
-    if (c.startupProbe || c.livenessProbe || c.readinessProbe) this.probe(run, cc, slot, id);
+    if (postStart) void this.postStart(run, cc, slot, id, postStart);
+    else if (c.startupProbe || c.livenessProbe || c.readinessProbe) this.probe(run, cc, slot, id);
+  }
+
+  /** Run a hook of the container's current run in its environment and working directory. */
+  private async runHandler(run: PodRun, c: Container, slot: ContainerSlot, h: LifecycleHandler, signal: AbortSignal): Promise<HookFailure | undefined> {
+    const action = parseHook(h, c, run.placement.podIP);
+    if ('error' in action) return { error: action.error };
+    return runHook(action, { env: slot.env ?? {}, cwd: slot.cwd ?? run.dir }, signal);
+  }
+
+  /**
+   * kubelet's startContainer after the process started: run the postStart hook; once it passes,
+   * the container is started (its probes begin). If it fails: the FailedPostStartHook event, and
+   * the container is killed (preStop included, as killContainer does), to restart by its policy.
+   */
+  private async postStart(run: PodRun, c: Container, slot: ContainerSlot, id: string, h: LifecycleHandler): Promise<void> {
+    const failure = await this.runHandler(run, c, slot, h, slot.hookAbort!.signal);
+    // Exited meanwhile (or the pod is gone): the exit is what gets reported.
+    if (slot.facts.current?.id !== id || !isRunning(slot.facts) || this.pods.get(run.uid) !== run) return;
+    if (!failure) {
+      slot.facts = { ...slot.facts, postStartPending: false, started: !c.startupProbe };
+      if (c.startupProbe || c.livenessProbe || c.readinessProbe) this.probe(run, c, slot, id);
+    } else {
+      const message = hookFailureMessage(h, c, run.pod, failure);
+      this.log.info({ pod: `${run.namespace}/${run.name}`, container: c.name, err: message }, 'postStart hook failed');
+      this.opts.event(run.pod, 'Warning', 'FailedPostStartHook', POST_START_FAILED_EVENT);
+      slot.facts = { ...slot.facts, current: { ...slot.facts.current, hookError: message } };
+      void this.killContainer(run, c.name, POST_START_KILL_MESSAGE, podGraceS(run.pod));
+    }
+    this.opts.resync(run.namespace, run.name);
+  }
+
+  /**
+   * kubelet's killContainer: the Killing event, the preStop hook (when the grace period is not
+   * zero; it may take all of it, and is abandoned then), SIGTERM, and SIGKILL after what is left
+   * of the grace period (never less than 2 s).
+   */
+  private async killContainer(run: PodRun, name: string, message: string, graceS: number): Promise<void> {
+    const slot = run.containers.get(name);
+    const id = slot?.facts.current?.id;
+    if (!slot?.proc || !id || !isRunning(slot.facts) || slot.killing === id) return;
+    slot.killing = id;
+    const exited = slot.exited;
+    this.opts.event(run.pod, 'Normal', 'Killing', message || `Stopping container ${name}`);
+    const c = slot.spec;
+    let hookMs: number | undefined;
+    if (c && runsPreStop(c, graceS)) {
+      const t0 = this.now();
+      const stop = new AbortController();
+      const timer = setTimeout(() => stop.abort(), graceS * 1000);
+      const onExit = (): void => stop.abort();
+      slot.hookAbort?.signal.addEventListener('abort', onExit, { once: true });
+      const failure = await this.runHandler(run, c, slot, c.lifecycle!.preStop!, stop.signal);
+      clearTimeout(timer);
+      slot.hookAbort?.signal.removeEventListener('abort', onExit);
+      if (failure) {
+        this.log.info({ pod: `${run.namespace}/${run.name}`, container: name, err: hookFailureMessage(c.lifecycle!.preStop!, c, run.pod, failure) }, 'preStop hook failed');
+        this.opts.event(run.pod, 'Warning', 'FailedPreStopHook', PRE_STOP_FAILED_EVENT);
+      }
+      hookMs = this.now() - t0;
+    }
+    if (slot.facts.current?.id !== id || !isRunning(slot.facts)) return;
+    this.signal(slot, 'SIGTERM');
+    const kill = setTimeout(() => {
+      if (slot.facts.current?.id === id) this.signal(slot, 'SIGKILL');
+    }, stopGraceAfterPreStop(graceS, hookMs) * 1000);
+    void exited?.finally(() => clearTimeout(kill));
   }
 
   private probe(run: PodRun, c: Container, slot: ContainerSlot, id: string): void {
     const mine = (): boolean => slot.facts.current?.id === id && isRunning(slot.facts);
-    const grace = (kind: ProbeKind): number => {
+    const graceS = (kind: ProbeKind): number => {
       const p = kind === 'liveness' ? c.livenessProbe : c.startupProbe;
-      return (p?.terminationGracePeriodSeconds ?? run.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+      return p?.terminationGracePeriodSeconds ?? run.pod.spec?.terminationGracePeriodSeconds ?? 30;
     };
-    slot.stopProbes = startProber(c, run.placement.podIP, { env: slot.env ?? {}, cwd: run.dir }, {
+    slot.stopProbes = startProber(c, run.placement.podIP, { env: slot.env ?? {}, cwd: slot.cwd ?? run.dir }, {
       onFailure: (kind, output) => {
         if (mine()) this.opts.event(run.pod, 'Warning', 'Unhealthy', unhealthyMessage(kind, output));
       },
@@ -569,10 +675,7 @@ export class ProcessRuntime {
         if (kind === 'readiness') slot.facts = { ...slot.facts, ready: result === 'Success' };
         else if (kind === 'startup' && result === 'Success') slot.facts = { ...slot.facts, started: true };
         if ((kind === 'liveness' || kind === 'startup') && result === 'Failure') {
-          this.opts.event(run.pod, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
-          this.signal(slot, 'SIGTERM');
-          const timer = setTimeout(() => this.signal(slot, 'SIGKILL'), grace(kind));
-          void slot.exited?.finally(() => clearTimeout(timer));
+          void this.killContainer(run, c.name, `Container ${c.name} failed ${kind} probe, will be restarted`, graceS(kind));
         }
         this.opts.resync(run.namespace, run.name);
       },

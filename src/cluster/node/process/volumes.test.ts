@@ -119,6 +119,8 @@ test('pathRewriter: paths under a mountPath, at word starts, longest first, once
     rw,
   );
   assert.deepEqual([c.command, c.args, c.readinessProbe?.exec?.command], [['sh', '-c', 'cat /d/certs/cert.pem'], ['--dir', '/d/certs'], ['test', '-f', '/d/certs/ready']]);
+  const hooked = rewriteContainer({ name: 'h', lifecycle: { postStart: { exec: { command: ['cp', '/etc/webhook/certs/a', '/tmp/b'] } }, preStop: { httpGet: { port: 80, path: '/etc/webhook' } } } }, rw);
+  assert.deepEqual(hooked.lifecycle, { postStart: { exec: { command: ['cp', '/d/certs/a', '/tmp/flotilla/data/pods/u/scratch/b'] } }, preStop: { httpGet: { port: 80, path: '/etc/webhook' } } }, 'exec hooks are rewritten, HTTP paths are not');
 });
 
 test('writePayload: kubelet’s atomic writer layout, updates, no-op when unchanged', () => {

@@ -16,9 +16,9 @@
  * - **Mounting.** A process cannot see a private mount at an absolute path, so the runtime mounts
  *   the honest way it has: (1) `FLOTILLA_MOUNT_<VOLUME>` in every container that mounts the volume
  *   (the volume's directory; the name upper-cased, other characters `_`), and (2) every path in the
- *   container's `command`, `args`, env values and exec probes that starts with a `mountPath` is
- *   rewritten to the directory behind it ({@link rewritePaths}), `subPath` / `subPathExpr`
- *   included, so `--cert-dir /etc/webhook/certs` reads the Secret's files. A path is rewritten
+ *   container's `command`, `args`, env values, exec probes and exec lifecycle hooks that starts
+ *   with a `mountPath` is rewritten to the directory behind it ({@link rewritePaths}), `subPath` /
+ *   `subPathExpr` included, so `--cert-dir /etc/webhook/certs` reads the Secret's files. A path is rewritten
  *   where it starts a word (after the start, whitespace, `=`, `:`, `,`, a quote or `(`) and the
  *   mount path ends at `/` or the end of the word; the longest mount path wins; each string is
  *   rewritten once (a rewritten path is never rewritten again). Paths a program builds at run time
@@ -244,13 +244,17 @@ export function rewritePaths(s: string, mounts: readonly Mount[]): string {
   return pathRewriter(mounts)(s);
 }
 
-/** The container with its command, args and exec probes rewritten (env values are rewritten by the shell after resolving). */
+/** The container with its command, args, exec probes and exec hooks rewritten (env values are rewritten by the shell after resolving). */
 export function rewriteContainer(c: Container, rewrite: (s: string) => string): Container {
   const probe = <P extends Container['livenessProbe']>(p: P): P =>
     p?.exec?.command ? ({ ...p, exec: { ...p.exec, command: p.exec.command.map(rewrite) } } as P) : p;
+  const hook = <H extends NonNullable<Container['lifecycle']>['postStart']>(h: H): H =>
+    h?.exec?.command ? ({ ...h, exec: { ...h.exec, command: h.exec.command.map(rewrite) } } as H) : h;
+  const lc = c.lifecycle;
   return {
     ...c,
     ...(c.command ? { command: c.command.map(rewrite) } : {}),
+    ...(lc ? { lifecycle: { ...lc, ...(lc.postStart ? { postStart: hook(lc.postStart) } : {}), ...(lc.preStop ? { preStop: hook(lc.preStop) } : {}) } } : {}),
     ...(c.args ? { args: c.args.map(rewrite) } : {}),
     ...(c.livenessProbe ? { livenessProbe: probe(c.livenessProbe) } : {}),
     ...(c.readinessProbe ? { readinessProbe: probe(c.readinessProbe) } : {}),
