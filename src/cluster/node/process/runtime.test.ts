@@ -568,3 +568,47 @@ test('preStop: an httpGet hook reaches the container before SIGTERM; a sleep hoo
     assert.deepEqual(events.filter((e) => e.reason === 'Killing').map((e) => e.message).sort(), ['Stopping container bad', 'Stopping container slow', 'Stopping container web']);
   });
 });
+
+test('preStop runs before a liveness kill too; a hung preStop hook is abandoned when the grace period is over', async () => {
+  await withAgent(async (agent, client, dataDir) => {
+    await agent.add(PROC_1);
+    const created = await client.create(
+      kinds.pods,
+      pod('stops', 'proc-1', {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'sick',
+            image: 'pause',
+            livenessProbe: { exec: { command: ['sh', '-c', 'exit 1'] }, periodSeconds: 1, failureThreshold: 1 },
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo stopped >> /state/log'] } } },
+            volumeMounts: [{ name: 'state', mountPath: '/state' }],
+          },
+          { name: 'hung', image: 'pause', lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 61.5'] } } } },
+        ],
+        volumes: [{ name: 'state', emptyDir: {} }],
+      }),
+    );
+    const uid = (created.metadata as { uid: string }).uid;
+    const log = join(dataDir, 'var', 'lib', 'kubelet', 'pods', uid, 'volumes', 'kubernetes.io~empty-dir', 'state', 'log');
+    await until('sick restarted after its preStop hook', async () => {
+      const s = (await getPod(client, 'stops'))?.status?.containerStatuses?.find((c) => c.name === 'sick');
+      return s && s.restartCount >= 1 ? true : undefined;
+    }, 15_000);
+    assert.match(readFileSync(log, 'utf8'), /^stopped\n/);
+    await until('hung running', async () => ((await getPod(client, 'stops'))?.status?.containerStatuses?.find((c) => c.name === 'hung')?.state?.running ? true : undefined));
+    const t0 = Date.now();
+    await client.patch(kinds.pods, 'default', 'stops', { metadata: { deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 1 } });
+    await until('stops deleted', async () => ((await getPod(client, 'stops')) ? undefined : true));
+    // 1 s of grace spent on the hook, then the 2 s minimum at most; pause goes at SIGTERM.
+    assert.ok(Date.now() - t0 < 4000, `deleted after ${Date.now() - t0} ms`);
+    const hooks = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && (() => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes('sleep 61.5');
+      } catch {
+        return false;
+      }
+    })());
+    assert.deepEqual(hooks, [], 'the abandoned hook was killed');
+  });
+});
