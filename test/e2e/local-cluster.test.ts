@@ -227,3 +227,18 @@ test('flotilla up serves IngressRoutes: the demo through the ingress proxy by Ho
   }, 10_000, 50);
   await ok(['delete', 'ir', 'echo']);
 });
+
+test('kubectl exec runs commands in a pod’s container: output, stderr, stdin, exit codes and kube’s errors', { skip }, async () => {
+  const [pod] = await readyPods('app=echo', 2);
+  const r = await run(['exec', pod.name, '--', 'sh', '-c', 'echo "hello from $HOSTNAME"; echo oops >&2']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, `hello from ${pod.name}\n`, 'oops\n'], 'the pod’s environment, stdout and stderr apart');
+  const piped = await run(['exec', '-i', pod.name, '--', 'sh', '-c', 'tr a-z A-Z'], 'through stdin\n');
+  assert.deepEqual([piped.code, piped.stdout], [0, 'THROUGH STDIN\n'], 'stdin, closed at its end (v5 close signal)');
+  const failed = await run(['exec', pod.name, '--', 'sh', '-c', 'exit 3']);
+  assert.deepEqual([failed.code, failed.stderr], [3, 'command terminated with exit code 3\n'], 'kubectl exits with the command’s code');
+  const missing = await run(['exec', pod.name, '--', 'no-such-command']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error: Internal error occurred: error executing command in container: .*exec: "no-such-command": executable file not found in \$PATH: unknown\n$/);
+  const wrong = await run(['exec', pod.name, '-c', 'nope', '--', 'true']);
+  assert.deepEqual([wrong.code, wrong.stderr], [1, `Error from server (BadRequest): container nope is not valid for pod ${pod.name}\n`]);
+});

@@ -569,6 +569,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
             return p?.spec?.nodeName === spec.name ? p : undefined;
           },
           isRunning: (uid, id) => rt.isRunning(uid, id),
+          containerRunning: (uid, container) => rt.containerRunning(uid, container),
+          exec: (uid, container, request) => rt.exec(uid, container, request),
         });
         st.net = { ...st.net, kubeletPort: st.kubelet.port };
       }

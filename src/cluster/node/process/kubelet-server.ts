@@ -1,13 +1,18 @@
 /**
  * A process node's kubelet HTTP server: `GET /containerLogs/{namespace}/{pod}/{container}`
  * (kubelet's query parameters; plain text; `follow` streams until the container's log ends, the
- * client goes away or the server closes) and `/healthz`. Bound to the node's InternalIP on an
+ * client goes away or the server closes), `/exec/{namespace}/{pod}/{container}` (a WebSocket
+ * upgrade speaking `v5.channel.k8s.io`, see exec-session.ts) and `/healthz`. Bound to the node's InternalIP on an
  * ephemeral port, advertised in `status.daemonEndpoints.kubeletEndpoint.Port`; the API server
  * proxies `kubectl logs` here.
  */
 import { open, readFile, realpath } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { isExecWebSocket, serveExec, type ExecProcess } from '../exec-session.js';
+import { parseExecRequest, type ExecRequest } from '../remote-command.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { limitBytes, parseCriLine, renderEntry, selectLog } from './cri-log.js';
 import { legacySymlinkPath } from './log-file.js';
@@ -19,6 +24,10 @@ export interface LogSource {
   pod(namespace: string, name: string): Pod | undefined;
   /** Whether the container with this ID is still running (a follower waits for more). */
   isRunning(podUID: string, containerID: string): boolean;
+  /** Whether the pod's container is running (something to exec into). */
+  containerRunning?(podUID: string, container: string): boolean;
+  /** Start a command in the pod's running container; undefined when it is not running. */
+  exec?(podUID: string, container: string, request: ExecRequest): ExecProcess | undefined;
 }
 
 export interface KubeletServer {
@@ -40,6 +49,24 @@ export async function startKubeletServer(host: string, source: LogSource): Promi
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
+  });
+  const sessions = new Set<WebSocket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const refuse = (code: number, body: string) => socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (!m || !source.exec) return refuse(404, '404 page not found\n');
+    const [ns, podName, container] = m.slice(1).map(decodeURIComponent);
+    const request = parseExecRequest(url.searchParams);
+    if ('error' in request) return refuse(400, `${request.error}\n`);
+    const pod = source.pod(ns, podName);
+    if (!pod) return refuse(404, `pod ${JSON.stringify(podName)} does not exist\n`);
+    const uid = pod.metadata?.uid ?? '';
+    // The same checks for every protocol: kubectl falls back from WebSocket to SPDY and shows the last error.
+    if (!source.containerRunning?.(uid, container)) return refuse(500, `container not found (${JSON.stringify(container)})\n`);
+    if (!isExecWebSocket(req)) return refuse(400, 'this kubelet streams exec over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io): SPDY is not supported\n');
+    serveExec(req, socket, head, request, (r) => source.exec!(uid, container, r) ?? { error: `container not found (${JSON.stringify(container)})` }, sessions);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -127,6 +154,7 @@ export async function startKubeletServer(host: string, source: LogSource): Promi
     port,
     async close() {
       closing.abort();
+      for (const ws of sessions) ws.terminate();
       await new Promise<void>((r) => {
         server.close(() => r());
         for (const s of sockets) s.destroy();

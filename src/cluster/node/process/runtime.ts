@@ -30,6 +30,8 @@ import { unhealthyMessage, type ProbeKind } from './probe.js';
 import { removeTree, writePayload } from './volume-files.js';
 import { containerMounts, failedMountMessage, isProjected, mountEnv, pathRewriter, rewriteContainer, rewriteEnv, volumeDir, volumeKind, volumePayload, volumeReferences, type Mount } from './volumes.js';
 import { workingDirOf } from './working-dir.js';
+import type { ExecRequest } from '../remote-command.js';
+import type { ExecProcess } from '../exec-session.js';
 
 const BUILTIN_SCRIPT = fileURLToPath(new URL('./builtin-image.js', import.meta.url));
 /** The `flotilla/flotilla` image: a wrapper that runs the CLI and goes when the agent does. */
@@ -85,6 +87,8 @@ interface ContainerSlot {
   cwd?: string;
   /** The container as the current run sees it (paths rewritten), for its hooks. */
   spec?: Container;
+  /** Its mount paths → the volumes' directories, for commands run in it (`kubectl exec`). */
+  rewrite?: (s: string) => string;
   /** Aborted when the current run exits: its hooks stop with it. */
   hookAbort?: AbortController;
   /** The run being killed (kubelet's killContainer runs once per run). */
@@ -172,6 +176,36 @@ export class ProcessRuntime {
     if (!run) return false;
     for (const s of run.containers.values()) if (s.facts.current?.id === containerID && (isRunning(s.facts) || s.logOpen === containerID)) return true;
     return false;
+  }
+
+  /** Whether the pod's container has a process running now. */
+  containerRunning(uid: string, container: string): boolean {
+    const slot = this.pods.get(uid)?.containers.get(container);
+    return Boolean(slot?.proc && isRunning(slot.facts));
+  }
+
+  /**
+   * `kubectl exec`: the command in a running container's environment and working directory,
+   * mount paths rewritten as in its own command, in a process group of its own that ends with
+   * the container's run. undefined when the container is not running.
+   */
+  exec(uid: string, container: string, request: ExecRequest): ExecProcess | undefined {
+    const slot = this.pods.get(uid)?.containers.get(container);
+    if (!slot?.proc || !isRunning(slot.facts) || !slot.hookAbort) return undefined;
+    const rewrite = slot.rewrite ?? ((x: string) => x);
+    const [file, ...args] = request.command.map(rewrite);
+    const child = spawn(file, args, { cwd: slot.cwd, env: { ...slot.env }, stdio: [request.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
+    const ended = slot.hookAbort.signal;
+    ended.addEventListener('abort', stop, { once: true });
+    child.once('close', () => ended.removeEventListener('abort', stop));
+    return { process: child, stop };
   }
 
   runningPods(): number {
@@ -464,12 +498,13 @@ export class ProcessRuntime {
     // FLOTILLA_MOUNT_<VOLUME>, and mount paths in command, args, env, exec probes and exec hooks rewritten.
     let cc = c;
     let mountList: readonly Mount[] = [];
+    let rewrite = (path: string) => path;
     if (env.ok) {
       const mounts = containerMounts(c, run.volumes.dirs, env.env);
       if (!mounts.ok) env = { ok: false, reason: 'CreateContainerConfigError', message: mounts.message };
       else {
         mountList = mounts.mounts;
-        const rewrite = pathRewriter(mounts.mounts);
+        rewrite = pathRewriter(mounts.mounts);
         cc = rewriteContainer(c, rewrite);
         env = { ok: true, env: { ...mountEnv(c, run.volumes.dirs), ...rewriteEnv(env.env, rewrite) } };
       }
@@ -556,6 +591,7 @@ export class ProcessRuntime {
     slot.group = group;
     slot.env = childEnv;
     slot.cwd = wd.path;
+    slot.rewrite = rewrite;
     slot.spec = cc;
     const hookAbort = new AbortController();
     slot.hookAbort = hookAbort;
