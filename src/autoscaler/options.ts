@@ -47,6 +47,9 @@ export interface AutoscalerOptions {
   readonly scaleDownSimulationTimeout: number;
   readonly unremovableNodeRecheckTimeout: number;
   readonly maxEmptyBulkDelete: number;
+  /** Soft taints (DeletionCandidateOfClusterAutoscaler) set or removed per iteration; 0 disables them. */
+  readonly maxBulkSoftTaintCount: number;
+  readonly maxBulkSoftTaintTime: number;
   readonly maxScaleDownParallelism: number;
   readonly maxDrainParallelism: number;
   readonly maxGracefulTerminationSec: number;
@@ -101,6 +104,8 @@ export const DEFAULT_OPTIONS: AutoscalerOptions = Object.freeze({
   scaleDownSimulationTimeout: 30_000,
   unremovableNodeRecheckTimeout: 5 * 60_000,
   maxEmptyBulkDelete: 10,
+  maxBulkSoftTaintCount: 10,
+  maxBulkSoftTaintTime: 3_000,
   maxScaleDownParallelism: 10,
   maxDrainParallelism: 1,
   maxGracefulTerminationSec: 600,
@@ -172,6 +177,8 @@ const FLAGS: Readonly<Record<string, { key: keyof AutoscalerOptions; kind: Kind 
   'scale-down-simulation-timeout': { key: 'scaleDownSimulationTimeout', kind: 'duration' },
   'unremovable-node-recheck-timeout': { key: 'unremovableNodeRecheckTimeout', kind: 'duration' },
   'max-empty-bulk-delete': { key: 'maxEmptyBulkDelete', kind: 'int' },
+  'max-bulk-soft-taint-count': { key: 'maxBulkSoftTaintCount', kind: 'int' },
+  'max-bulk-soft-taint-time': { key: 'maxBulkSoftTaintTime', kind: 'duration' },
   'max-scale-down-parallelism': { key: 'maxScaleDownParallelism', kind: 'int' },
   'max-drain-parallelism': { key: 'maxDrainParallelism', kind: 'int' },
   'max-graceful-termination-sec': { key: 'maxGracefulTerminationSec', kind: 'int' },

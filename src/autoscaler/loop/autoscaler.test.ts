@@ -140,6 +140,10 @@ test('scale-down: empty nodes are tainted and deleted together through instances
   const pods = [pod({ name: 'a', cpu: '3', nodeName: nodeName(0) })];
   const s = await setup(['--scale-down-unneeded-time=1m', '--scale-down-delay-after-add=0s'], { nodes, pods, capacity: 3 });
   assert.equal((await s.step()).decision.kind, 'noScaleDown');
+  // While they wait out the unneeded time, the empty nodes carry the soft taint.
+  const taintsOf = async (i: number) => ((await s.client.get(kinds.nodes, '', nodeName(i))) as unknown as Node).spec?.taints ?? [];
+  assert.deepEqual(await taintsOf(0), []);
+  for (const i of [1, 2]) assert.deepEqual((await taintsOf(i)).map((t) => `${t.key}:${t.effect}`), ['DeletionCandidateOfClusterAutoscaler:PreferNoSchedule']);
   const r = await s.step(MIN);
   assert.equal(r.decision.kind, 'scaleDown');
   const ss = await s.scaleSet();
@@ -150,9 +154,23 @@ test('scale-down: empty nodes are tainted and deleted together through instances
     [`Scale-down: removing empty node ${nodeName(1)}`, `Scale-down: removing empty node ${nodeName(2)}`, `Scale-down: empty node ${nodeName(1)} removed`, `Scale-down: empty node ${nodeName(2)} removed`],
   );
   const tainted = (await s.client.get(kinds.nodes, '', nodeName(1))) as unknown as Node;
-  assert.equal(tainted.spec?.taints?.[0]?.key, 'ToBeDeletedByClusterAutoscaler');
-  assert.equal(tainted.spec?.taints?.[0]?.effect, 'NoSchedule');
+  assert.equal(tainted.spec?.taints?.find((t) => t.key === 'ToBeDeletedByClusterAutoscaler')?.effect, 'NoSchedule');
   assert.ok(s.events.some((e) => e.kind === 'Node' && e.name === nodeName(2) && e.reason === 'ScaleDown' && e.message === 'nodes removed by cluster autoscaler'));
+});
+
+test('soft taints: a node needed again loses DeletionCandidateOfClusterAutoscaler; --max-bulk-soft-taint-count=0 sets none', async () => {
+  const nodes = [poolNode(0), poolNode(1)];
+  const s = await setup(['--scale-down-unneeded-time=10m', '--scale-down-delay-after-add=0s'], { nodes, pods: [pod({ name: 'a', cpu: '3', nodeName: nodeName(0) })], capacity: 2 });
+  await s.step();
+  const taints = async () => (((await s.client.get(kinds.nodes, '', nodeName(1))) as unknown as Node).spec?.taints ?? []).map((t) => t.key);
+  assert.deepEqual(await taints(), ['DeletionCandidateOfClusterAutoscaler']);
+  await s.client.create(kinds.pods, pod({ name: 'b', cpu: '3', nodeName: nodeName(1) }) as KObject);
+  await s.step(MIN);
+  assert.deepEqual(await taints(), [], 'needed again: the soft taint goes');
+
+  const off = await setup(['--scale-down-unneeded-time=10m', '--max-bulk-soft-taint-count=0'], { nodes: [poolNode(0), poolNode(1)], pods: [pod({ name: 'a', cpu: '3', nodeName: nodeName(0) })], capacity: 2 });
+  await off.step();
+  assert.deepEqual(((await off.client.get(kinds.nodes, '', nodeName(1))) as unknown as Node).spec?.taints ?? [], []);
 });
 
 test('scale-down with drain: taint, evict with the capped grace period, wait for the pods, delete the instance', async () => {

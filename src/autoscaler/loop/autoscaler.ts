@@ -25,7 +25,8 @@ import { createScaleDownActuator, type ScaleDownActuator } from './actuator.js';
 import { createEventSink } from './event-sink.js';
 import type { Evictor } from './evictor.js';
 import type { AutoscalerMetrics } from './metrics.js';
-import { hasToBeDeletedTaint, setToBeDeletedTaint } from './taints.js';
+import { hasToBeDeletedTaint, setDeletionCandidateTaint, setToBeDeletedTaint } from './taints.js';
+import { softTaintUpdates } from '../soft-taint.js';
 
 export const podDisruptionBudgetKind = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets' } as const satisfies ResourceType;
 
@@ -145,6 +146,22 @@ export function createAutoscalerLoop(o: AutoscalerLoopOptions): AutoscalerLoop {
     }
   }
 
+  /** DeletionCandidate taints on the nodes now unneeded, off the others, within the per-iteration budget. */
+  async function updateSoftTaints(nodes: readonly Node[], unneeded: ReadonlySet<string>): Promise<void> {
+    const { mark, clean } = softTaintUpdates(nodes, unneeded, options.maxBulkSoftTaintCount);
+    const deadline = now() + options.maxBulkSoftTaintTime;
+    for (const [names, present] of [[clean, false], [mark, true]] as const) {
+      for (const name of names) {
+        if (now() > deadline) return;
+        try {
+          await setDeletionCandidateTaint(client, name, present, now());
+        } catch (e) {
+          log.info({ object: resourcePath(kinds.nodes, '', name), err: errorText(e) }, present ? 'failed to mark the node as a deletion candidate' : 'failed to clean the deletion candidate taint');
+        }
+      }
+    }
+  }
+
   async function increase(increases: readonly GroupIncrease[], successEvents: readonly PlannedEvent[]): Promise<void> {
     for (const inc of increases) {
       const delta = inc.newSize - inc.current;
@@ -196,8 +213,9 @@ export function createAutoscalerLoop(o: AutoscalerLoopOptions): AutoscalerLoop {
     await provider.refresh();
     const pods = cache.list<Pod & KObject>(kinds.pods);
     const nodeGroups = snapshotNodeGroups(provider);
+    const nodes = cache.list<Node & KObject>(kinds.nodes);
     const r = runOnce({
-      snapshot: { nodes: cache.list<Node & KObject>(kinds.nodes), pods, pdbs: cache.list<PodDisruptionBudget & KObject>(podDisruptionBudgetKind), nodeGroups, now: now() },
+      snapshot: { nodes, pods, pdbs: cache.list<PodDisruptionBudget & KObject>(podDisruptionBudgetKind), nodeGroups, now: now() },
       registry,
       scaleDown,
       options,
@@ -259,6 +277,9 @@ export function createAutoscalerLoop(o: AutoscalerLoopOptions): AutoscalerLoop {
       case 'waitForYoungPods':
         break;
     }
+
+    // Soft taints follow the unneeded nodes in iterations that delete none, as upstream's.
+    if ((d.kind === 'noScaleDown' || d.kind === 'waitForYoungPods') && d.plan) await updateSoftTaints(nodes, new Set(d.plan.unneeded));
 
     previousStatus = r.status;
     await writeStatus(r.status);
