@@ -34,6 +34,7 @@ import { evictPod } from './eviction.js';
 import { INGRESS_V1BETA1_CONVERSIONS, INGRESS_V1BETA1_RESOURCES } from './ingress-v1beta1.js';
 import { containerForLogs, kubeletLogLocation, parsePodLogOptions, proxyPodLogs } from './pod-logs.js';
 import { kubeletExecLocation, proxyUpgrade, statusResponse } from './pod-exec.js';
+import { METRICS_GROUP, MetricsApi } from './metrics-api.js';
 import { Store } from './store.js';
 import { conversionKey, CONVERSIONS } from './conversion.js';
 import { CrdLifecycle } from './crd/lifecycle.js';
@@ -76,6 +77,10 @@ export class ApiServer {
   private readonly shutdown = new AbortController();
   /** Sockets handed over to a stream (exec sessions). */
   private readonly streams = new Set<Socket>();
+  private readonly metricsApi = new MetricsApi({
+    nodes: async () => (await this.store.list(this.registry.lookup('', 'v1', 'nodes')!, undefined)).items.map((i) => i.object),
+    pods: async (namespace) => (await this.store.list(this.registry.lookup('', 'v1', 'pods')!, namespace)).items.map((i) => i.object),
+  });
   private readonly token: Buffer;
   private readonly metrics = new MetricsRegistry();
   private readonly requests: Counter<'verb' | 'resource' | 'code'>;
@@ -280,6 +285,10 @@ export class ApiServer {
         if (!rt || (target.namespace !== undefined && !rt.namespaced)) throw routeNotFound();
         resource = rt.plural;
         verb = verbOf(req.method ?? 'GET', target, url.searchParams);
+        if (rt.group === METRICS_GROUP) {
+          // Not stored: figures from the kubelets, as metrics-server serves them.
+          return sendObject(res, 200, await this.metricsApi.serve(req.method ?? 'GET', rt.plural, target.namespace, target.name, url.searchParams), chooseFormat(parseAccept(req.headers.accept)));
+        }
         await this.handler.handle(req, res, {
           rt,
           namespace: rt.namespaced ? target.namespace : undefined,

@@ -242,3 +242,25 @@ test('kubectl exec runs commands in a pod’s container: output, stderr, stdin, 
   const wrong = await run(['exec', pod.name, '-c', 'nope', '--', 'true']);
   assert.deepEqual([wrong.code, wrong.stderr], [1, `Error from server (BadRequest): container nope is not valid for pod ${pod.name}\n`]);
 });
+
+test('kubectl top: pods and nodes from the kubelets (metrics.k8s.io), a busy pod near a core', { skip }, async () => {
+  const pods = await readyPods('app=echo', 2);
+  const top = await ok(['top', 'pods', '-l', 'app=echo']);
+  const lines = top.trim().split('\n');
+  assert.match(lines[0], /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$/);
+  for (const p of pods) assert.match(top, new RegExp(`^${p.name}\\s+\\d+m\\s+[1-9]\\d*Mi\\s*$`, 'm'), 'each demo pod, with its memory');
+  await ok(['run', 'burn', '--image=busybox', '--command', '--', 'sh', '-c', 'while :; do :; done']);
+  try {
+    const burning = await waitFor('the busy pod near a core', async () => {
+      const r = await run(['top', 'pod', 'burn', '--no-headers']);
+      const m = /^burn\s+(\d+)m\s/.exec(r.stdout);
+      return m && Number(m[1]) >= 200 ? Number(m[1]) : undefined;
+    }, 60_000, 500);
+    assert.ok(burning <= 1100, `a single-threaded loop uses at most a core, not ${burning}m`);
+    const nodes = await ok(['top', 'nodes', '--no-headers']);
+    assert.equal(nodes.trim().split('\n').length, 3, 'every node, the master with nothing on it too');
+    assert.match(nodes, /-vmss00000\d\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
+  } finally {
+    await ok(['delete', 'pod', 'burn', '--grace-period=0', '--force']);
+  }
+});

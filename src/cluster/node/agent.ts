@@ -64,6 +64,8 @@ import {
 } from './node-status.js';
 import { isStarted, isTerminal, rejectedStatus, statusMergePatch, syncPod } from './pod-status.js';
 import { startKubeletServer, type KubeletServer } from './process/kubelet-server.js';
+import { readProcTable } from './process/proc-stats.js';
+import { statsSummary } from './process/stats-summary.js';
 import { podLogDir } from './process/log-file.js';
 import { ProcessRuntime } from './process/runtime.js';
 
@@ -562,6 +564,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
       if (spec.runtime === 'process') {
         const rt = processRuntime();
         rt.reopen(spec.name);
+        const kubeletStartedAt = Date.now();
         st.kubelet = await startKubeletServer(st.net.internalIP, {
           dataDir: opts.dataDir!,
           pod: (ns, name) => {
@@ -570,6 +573,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<NodeAgent>
           },
           isRunning: (uid, id) => rt.isRunning(uid, id),
           containerRunning: (uid, container) => rt.containerRunning(uid, container),
+          summary: async () => statsSummary(spec.name, kubeletStartedAt, rt.runningContainers(spec.name), await readProcTable(), Date.now()),
           exec: (uid, container, request) => rt.exec(uid, container, request),
         });
         st.net = { ...st.net, kubeletPort: st.kubelet.port };

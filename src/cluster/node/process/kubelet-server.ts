@@ -2,7 +2,8 @@
  * A process node's kubelet HTTP server: `GET /containerLogs/{namespace}/{pod}/{container}`
  * (kubelet's query parameters; plain text; `follow` streams until the container's log ends, the
  * client goes away or the server closes), `/exec/{namespace}/{pod}/{container}` (a WebSocket
- * upgrade speaking `v5.channel.k8s.io`, see exec-session.ts) and `/healthz`. Bound to the node's InternalIP on an
+ * upgrade speaking `v5.channel.k8s.io`, see exec-session.ts), `/stats/summary` (the Summary
+ * API's CPU and memory figures, which the API server's metrics.k8s.io reads) and `/healthz`. Bound to the node's InternalIP on an
  * ephemeral port, advertised in `status.daemonEndpoints.kubeletEndpoint.Port`; the API server
  * proxies `kubectl logs` here.
  */
@@ -13,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { isExecWebSocket, serveExec, type ExecProcess } from '../exec-session.js';
 import { parseExecRequest, type ExecRequest } from '../remote-command.js';
+import type { Summary } from './stats-summary.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { limitBytes, parseCriLine, renderEntry, selectLog } from './cri-log.js';
 import { legacySymlinkPath } from './log-file.js';
@@ -24,6 +26,8 @@ export interface LogSource {
   pod(namespace: string, name: string): Pod | undefined;
   /** Whether the container with this ID is still running (a follower waits for more). */
   isRunning(podUID: string, containerID: string): boolean;
+  /** The Summary API document (`/stats/summary`) of this node now. */
+  summary?(): Promise<Summary>;
   /** Whether the pod's container is running (something to exec into). */
   containerRunning?(podUID: string, container: string): boolean;
   /** Start a command in the pod's running container; undefined when it is not running. */
@@ -72,6 +76,11 @@ export async function startKubeletServer(host: string, source: LogSource): Promi
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     if (url.pathname === '/healthz') return text(res, 200, 'ok');
+    if (url.pathname === '/stats/summary' && source.summary) {
+      const body = JSON.stringify(await source.summary());
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      return void res.end(body);
+    }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]*)$/.exec(url.pathname);
     if (!m) return text(res, 404, '404 page not found\n');
     if (req.method !== 'GET') return text(res, 405, 'method not allowed\n');

@@ -32,6 +32,7 @@ import { containerMounts, failedMountMessage, isProjected, mountEnv, pathRewrite
 import { workingDirOf } from './working-dir.js';
 import type { ExecRequest } from '../remote-command.js';
 import type { ExecProcess } from '../exec-session.js';
+import type { RunningContainer } from './stats-summary.js';
 
 const BUILTIN_SCRIPT = fileURLToPath(new URL('./builtin-image.js', import.meta.url));
 /** The `flotilla/flotilla` image: a wrapper that runs the CLI and goes when the agent does. */
@@ -176,6 +177,20 @@ export class ProcessRuntime {
     if (!run) return false;
     for (const s of run.containers.values()) if (s.facts.current?.id === containerID && (isRunning(s.facts) || s.logOpen === containerID)) return true;
     return false;
+  }
+
+  /** The containers of `node`'s pods that have a process running now (for the Summary API). */
+  runningContainers(node: string): RunningContainer[] {
+    const out: RunningContainer[] = [];
+    for (const run of this.pods.values()) {
+      if (run.node !== node) continue;
+      for (const [name, slot] of run.containers) {
+        const pid = slot.proc?.pid;
+        if (pid === undefined || !isRunning(slot.facts) || !slot.facts.current) continue;
+        out.push({ namespace: run.namespace, pod: run.name, uid: run.uid, podStartedAt: run.startTime, container: name, pid, group: slot.group, startedAt: slot.facts.current.startedAt });
+      }
+    }
+    return out;
   }
 
   /** Whether the pod's container has a process running now. */
