@@ -100,7 +100,7 @@ test('discovery lists core first, then groups in kube-apiserver order, custom gr
   const served = new Set(BUILTIN_RESOURCES.map((r) => r.group));
   assert.deepEqual(builtin, KUBE_GROUP_ORDER.filter((g) => served.has(g)));
   assert.deepEqual(groups.slice(0, 3), ['', 'apps', 'events.k8s.io']);
-  assert.deepEqual(groups.slice(builtin.length), ['acme.io', 'zeta.example.com']);
+  assert.deepEqual(groups.slice(builtin.length), ['acme.io', 'zeta.example.com', 'metrics.k8s.io'], 'metrics-server’s group after custom ones, as its APIService ranks');
 });
 
 test('versions of a group are listed preferred first', () => {

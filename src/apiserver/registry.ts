@@ -57,7 +57,10 @@ export class ResourceRegistry {
       if (!groups.has(rt.group)) groups.set(rt.group, new Set());
       groups.get(rt.group)!.add(rt.version);
     }
+    // Built-in groups in kube's order, then custom ones; metrics.k8s.io comes last, as its
+    // APIService's groupPriorityMinimum (100) ranks it below custom resources' (1000).
     const rank = (g: string) => {
+      if (g === 'metrics.k8s.io') return GROUP_PRIORITY.length + 1;
       const i = GROUP_PRIORITY.indexOf(g);
       return i < 0 ? GROUP_PRIORITY.length : i;
     };
