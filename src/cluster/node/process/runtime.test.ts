@@ -612,3 +612,22 @@ test('preStop runs before a liveness kill too; a hung preStop hook is abandoned 
     assert.deepEqual(hooks, [], 'the abandoned hook was killed');
   });
 });
+
+test('resources.limits.memory: a container over its limit is OOMKilled (137) and restarted; one under it keeps running', async () => {
+  await withAgent(async (agent, client) => {
+    await agent.add(PROC_1);
+    const hog = ['sh', '-c', `exec "${process.execPath}" -e "const b = Buffer.alloc(200 * 1024 * 1024, 1); setInterval(() => b[0]++, 100)"`];
+    await client.create(kinds.pods, pod('hog', 'proc-1', { containers: [{ name: 'hog', image: 'busybox', command: hog, resources: { limits: { memory: '64Mi' } } }] }));
+    await client.create(kinds.pods, pod('roomy', 'proc-1', { containers: [{ name: 'roomy', image: 'busybox', command: hog, resources: { limits: { memory: '1Gi' } } }] }));
+    const p = await until('the hog OOMKilled', async () => {
+      const x = await getPod(client, 'hog');
+      return x?.status?.containerStatuses?.[0]?.lastState?.terminated?.reason === 'OOMKilled' ? x : undefined;
+    }, 20_000);
+    const t = p.status!.containerStatuses![0].lastState!.terminated!;
+    assert.equal(t.exitCode, 137);
+    assert.ok((p.status!.containerStatuses![0].restartCount ?? 0) >= 1, 'restarted by its restartPolicy');
+    const roomy = await getPod(client, 'roomy');
+    assert.equal(roomy?.status?.containerStatuses?.[0]?.restartCount, 0, 'under its limit: left alone');
+    assert.ok(roomy?.status?.containerStatuses?.[0]?.state?.running);
+  });
+});

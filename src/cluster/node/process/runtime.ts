@@ -33,6 +33,8 @@ import { workingDirOf } from './working-dir.js';
 import type { ExecRequest } from '../remote-command.js';
 import type { ExecProcess } from '../exec-session.js';
 import type { RunningContainer } from './stats-summary.js';
+import { memoryLimitBytes, MEMORY_CHECK_MS, OOM_KILLED, overMemoryLimit } from './memory-limit.js';
+import { containerUsage, readProcTable } from './proc-stats.js';
 
 const BUILTIN_SCRIPT = fileURLToPath(new URL('./builtin-image.js', import.meta.url));
 /** The `flotilla/flotilla` image: a wrapper that runs the CLI and goes when the agent does. */
@@ -90,6 +92,10 @@ interface ContainerSlot {
   spec?: Container;
   /** Its mount paths → the volumes' directories, for commands run in it (`kubectl exec`). */
   rewrite?: (s: string) => string;
+  /** `resources.limits.memory` in bytes, watched while it runs (memory-limit.ts). */
+  memoryLimit?: number;
+  /** The run killed for going over its memory limit. */
+  oomKilled?: string;
   /** Aborted when the current run exits: its hooks stop with it. */
   hookAbort?: AbortController;
   /** The run being killed (kubelet's killContainer runs once per run). */
@@ -157,6 +163,7 @@ export class ProcessRuntime {
   /** Nodes being removed (or all, once the agent stops): their pods start nothing more. */
   private readonly closed = new Set<string>();
   private closedAll = false;
+  private memoryTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly volumeSyncMs: number;
@@ -399,6 +406,33 @@ export class ProcessRuntime {
     for (const s of run.containers.values()) s.stopProbes?.();
   }
 
+  /** Start the memory watch if it is not running; it stops itself when no limited container runs. */
+  private watchMemory(): void {
+    if (this.memoryTimer) return;
+    this.memoryTimer = setInterval(() => void this.checkMemory(), MEMORY_CHECK_MS);
+    this.memoryTimer.unref();
+  }
+
+  /** Kill, as the OOM killer would, every running container over its memory limit. */
+  private async checkMemory(): Promise<void> {
+    const limited: Array<[PodRun, ContainerSlot]> = [];
+    for (const run of this.pods.values()) for (const s of run.containers.values()) if (s.memoryLimit !== undefined && s.proc?.pid && isRunning(s.facts)) limited.push([run, s]);
+    if (!limited.length) {
+      clearInterval(this.memoryTimer);
+      this.memoryTimer = undefined;
+      return;
+    }
+    const table = await readProcTable();
+    for (const [run, s] of limited) {
+      const id = s.facts.current?.id;
+      const used = containerUsage(table, s.proc!.pid!, s.group)?.memoryBytes;
+      if (!id || used === undefined || s.oomKilled === id || !overMemoryLimit(used, s.memoryLimit!)) continue;
+      s.oomKilled = id;
+      this.log.info({ pod: `${run.namespace}/${run.name}`, usedBytes: used, limitBytes: s.memoryLimit }, 'container over its memory limit: killed');
+      this.signal(s, 'SIGKILL');
+    }
+  }
+
   private signal(s: ContainerSlot, sig: NodeJS.Signals): void {
     const pid = s.proc?.pid;
     if (!pid || s.proc!.exitCode !== null || s.proc!.signalCode !== null) return;
@@ -607,6 +641,8 @@ export class ProcessRuntime {
     slot.env = childEnv;
     slot.cwd = wd.path;
     slot.rewrite = rewrite;
+    slot.memoryLimit = memoryLimitBytes(c);
+    if (slot.memoryLimit !== undefined) this.watchMemory();
     slot.spec = cc;
     const hookAbort = new AbortController();
     slot.hookAbort = hookAbort;
@@ -631,7 +667,8 @@ export class ProcessRuntime {
         slot.stopProbes = undefined;
         hookAbort.abort();
         if (slot.facts.current?.id === id) {
-          slot.facts = { ...slot.facts, current: { ...slot.facts.current, finishedAt: this.now(), exitCode: exitCodeOf(code, signal) }, ready: false, started: false, postStartPending: false };
+          const oom = slot.oomKilled === id;
+          slot.facts = { ...slot.facts, current: { ...slot.facts.current, finishedAt: this.now(), exitCode: exitCodeOf(code, signal), ...(oom ? { reason: OOM_KILLED } : {}) }, ready: false, started: false, postStartPending: false };
         }
         void logFile.done().then(() => {
           if (slot.logOpen === id) slot.logOpen = undefined;
