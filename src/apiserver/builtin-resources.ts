@@ -73,6 +73,8 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   resource({ group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'], generation: true }),
   resource({ group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
   resource({ group: 'apps', version: 'v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true }),
+  // autoscaling/v1 (what `kubectl autoscale` writes; the controller is src/cluster/controllers/hpa)
+  resource({ group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], subresources: ['status'], generation: true }),
   // batch/v1
   resource({ group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true, categories: ['all'], subresources: ['status'], generation: true }),
   resource({ group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', namespaced: true, shortNames: ['cj'], categories: ['all'], subresources: ['status'], generation: true }),
@@ -106,6 +108,7 @@ export const GROUP_PRIORITY: readonly string[] = [
   '',
   'apps',
   'events.k8s.io',
+  'autoscaling',
   'batch',
   'networking.k8s.io',
   'policy',

@@ -264,3 +264,25 @@ test('kubectl top: pods and nodes from the kubelets (metrics.k8s.io), a busy pod
     await ok(['delete', 'pod', 'burn', '--grace-period=0', '--force']);
   }
 });
+
+test('kubectl autoscale: the horizontal pod autoscaler scales a busy Deployment on its CPU, as kube’s does', { skip }, async () => {
+  await ok(['create', 'deployment', 'spin', '--image=busybox', '--', 'sh', '-c', 'while :; do sleep 0.01; done']);
+  try {
+    await ok(['set', 'resources', 'deployment', 'spin', '--requests=cpu=5m']);
+    assert.equal(await ok(['autoscale', 'deployment', 'spin', '--cpu-percent=50', '--min=1', '--max=3']), 'horizontalpodautoscaler.autoscaling/spin autoscaled\n');
+    await waitFor('the Deployment scaled to 3', async () => (await ok(['get', 'deployment', 'spin', '-o', 'jsonpath={.spec.replicas}'])) === '3', 90_000, 500);
+    const row = await waitFor('the HPA reporting its utilization', async () => {
+      const out = await ok(['get', 'hpa', 'spin', '--no-headers']);
+      return /cpu: \d+%\/50%/.test(out) && out;
+    }, 60_000, 500);
+    assert.match(row, /^spin\s+Deployment\/spin\s+cpu: \d+%\/50%\s+1\s+3\s+\d\s+\S+\s*$/);
+    const events = await ok(['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=spin', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+    assert.match(events, /^SuccessfulRescale: New size: [23]; reason: cpu resource utilization \(percentage of request\) above target$/m);
+    const bad = await run(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'bad' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'spin' }, minReplicas: 0, maxReplicas: 3 } }));
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'The HorizontalPodAutoscaler "bad" is invalid: spec.minReplicas: Invalid value: 0: must be greater than or equal to 1\n');
+  } finally {
+    await run(['delete', 'hpa', 'spin']);
+    await ok(['delete', 'deployment', 'spin']);
+  }
+});

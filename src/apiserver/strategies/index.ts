@@ -15,6 +15,7 @@ import { serviceStrategy, type ServiceAllocators } from './service.js';
 import {
   cronJobStrategy,
   daemonSetStrategy,
+  horizontalPodAutoscalerStrategy,
   deploymentStrategy,
   jobStrategy,
   replicaSetStrategy,
@@ -41,6 +42,7 @@ export function builtinStrategies(alloc: ServiceAllocators): StrategyTable {
     ['apps', 'StatefulSet', statefulSetStrategy],
     ['batch', 'Job', jobStrategy],
     ['batch', 'CronJob', cronJobStrategy],
+    ['autoscaling', 'HorizontalPodAutoscaler', horizontalPodAutoscalerStrategy],
   ];
   return new Map(entries.map(([group, kind, s]) => [strategyKey(group, kind), s]));
 }

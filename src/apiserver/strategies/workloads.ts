@@ -206,3 +206,30 @@ export const cronJobStrategy: Strategy = {
     return errors;
   },
 };
+
+/**
+ * autoscaling/v1 HorizontalPodAutoscaler, validated as kube-apiserver validates it (without the
+ * HPAScaleToZero gate): minReplicas defaults to 1.
+ */
+export const horizontalPodAutoscalerStrategy: Strategy = {
+  prepareForCreate: resetStatus,
+  defaults(obj) {
+    const spec = (obj.spec ??= {});
+    spec.minReplicas ??= 1;
+  },
+  validate(obj) {
+    const spec = obj.spec ?? {};
+    const errors: FieldError[] = [];
+    const ref = spec.scaleTargetRef;
+    if (!ref?.kind) errors.push(fieldError.required('spec.scaleTargetRef.kind'));
+    if (!ref?.name) errors.push(fieldError.required('spec.scaleTargetRef.name'));
+    const min = spec.minReplicas;
+    if (typeof min !== 'number' || !Number.isInteger(min) || min < 1) errors.push(fieldError.invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
+    const max = spec.maxReplicas;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) errors.push(fieldError.invalid('spec.maxReplicas', max, 'must be greater than 0'));
+    else if (typeof min === 'number' && max < min) errors.push(fieldError.invalid('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
+    const cpu = spec.targetCPUUtilizationPercentage;
+    if (cpu !== undefined && (typeof cpu !== 'number' || cpu < 1)) errors.push(fieldError.invalid('spec.targetCPUUtilizationPercentage', cpu, 'must be greater than 0'));
+    return errors;
+  },
+};

@@ -41,10 +41,11 @@ import { registerCronJobController } from './cronjob/controller.js';
 import { registerDaemonSetController } from './daemonset/controller.js';
 import { registerStatefulSetController } from './statefulset/controller.js';
 import { registerDisruptionController } from './disruption/controller.js';
+import { registerHorizontalPodAutoscalerController } from './hpa/controller.js';
 
-export type CoreControllerName = 'deployment' | 'replicaset' | 'endpoints' | 'endpointslice' | 'job' | 'cronjob' | 'daemonset' | 'statefulset' | 'disruption';
+export type CoreControllerName = 'deployment' | 'replicaset' | 'endpoints' | 'endpointslice' | 'job' | 'cronjob' | 'daemonset' | 'statefulset' | 'disruption' | 'horizontalpodautoscaling';
 
-export const CORE_CONTROLLERS: readonly CoreControllerName[] = ['deployment', 'replicaset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'daemonset', 'statefulset', 'disruption'];
+export const CORE_CONTROLLERS: readonly CoreControllerName[] = ['deployment', 'replicaset', 'endpoints', 'endpointslice', 'job', 'cronjob', 'daemonset', 'statefulset', 'disruption', 'horizontalpodautoscaling'];
 
 export interface CoreControllersOptions {
   /** Which controllers to run (default: all of {@link CORE_CONTROLLERS}). */
@@ -65,6 +66,7 @@ const REGISTER: Record<CoreControllerName, (ctx: ControllerContext) => void> = {
   daemonset: registerDaemonSetController,
   statefulset: registerStatefulSetController,
   disruption: registerDisruptionController,
+  horizontalpodautoscaling: registerHorizontalPodAutoscalerController,
 };
 
 /** Add the core controllers to `manager` (before `manager.start()`). Returns their names. */
@@ -98,4 +100,5 @@ export { planStatefulSet } from './statefulset/plan.js';
 export type { StatefulSetPlan } from './statefulset/plan.js';
 export { computeHash } from './shared/hash.js';
 export { budgetStatus, budgetSelects, DELETION_TIMEOUT_MS } from './disruption/budget.js';
+export { cpuRecommendation, normalize as normalizeReplicas } from './hpa/replicas.js';
 export type { BudgetInput, BudgetResult, ControllerScale } from './disruption/budget.js';
