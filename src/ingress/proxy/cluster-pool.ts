@@ -23,6 +23,12 @@ export interface ClusterRuntimeOptions {
   readonly now?: () => number;
 }
 
+/** An endpoint (`ip:port`, or `[ip6]:port`) as the host and port to connect to. */
+export function splitEndpoint(endpoint: string): { host: string; port: number } {
+  const i = endpoint.lastIndexOf(':');
+  return { host: endpoint.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(endpoint.slice(i + 1)) };
+}
+
 function decodePem(s: string): string {
   return s.includes('-----BEGIN') ? s : Buffer.from(s, 'base64').toString('utf8');
 }
@@ -64,9 +70,8 @@ export class ClusterRuntime {
   pool(endpoint: string): Pool {
     let pool = this.pools.get(endpoint);
     if (!pool) {
-      const i = endpoint.lastIndexOf(':');
-      const host = endpoint.slice(0, i).replace(/^\[|\]$/g, '');
-      const origin = `${this.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${endpoint.slice(i + 1)}`;
+      const { host, port } = splitEndpoint(endpoint);
+      const origin = `${this.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
       pool = new Pool(origin, this.poolOptions);
       this.pools.set(endpoint, pool);
     }
@@ -153,10 +158,10 @@ export class ClusterRuntime {
 
   private check(endpoint: string): Promise<boolean> {
     const hc = this.cluster.healthCheck!;
-    const i = endpoint.lastIndexOf(':');
+    const { host, port } = splitEndpoint(endpoint);
     return new Promise((resolve) => {
       const req = httpRequest(
-        { host: endpoint.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(endpoint.slice(i + 1)), path: hc.path, headers: { host: hc.host, 'user-agent': 'Envoy/HC' }, agent: false, timeout: hc.timeoutSeconds * 1000 },
+        { host, port, path: hc.path, headers: { host: hc.host, 'user-agent': 'Envoy/HC' }, agent: false, timeout: hc.timeoutSeconds * 1000 },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode === 200));

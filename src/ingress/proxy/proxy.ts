@@ -15,7 +15,7 @@ import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Cluster, Dag } from '../dag/index.js';
 import { silentLogger, type Logger } from '../../runtime/index.js';
-import { ClusterRuntime } from './cluster-pool.js';
+import { ClusterRuntime, splitEndpoint } from './cluster-pool.js';
 import { accessLogLine, type AccessLogFormat, type ResponseFlag } from './access-log.js';
 import { forward, type RequestRecord } from './forward.js';
 import { upstreamRequestHeaders } from './headers.js';
@@ -187,9 +187,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<IngressProxy>
       const rt = runtime(cluster);
       const endpoint = rt?.pick();
       if (!rt || !endpoint) return fail(503, 'Service Unavailable', LOCAL_REPLIES.noHealthyUpstream.body);
-      const i = endpoint.lastIndexOf(':');
-      const host = endpoint.slice(0, i).replace(/^\[|\]$/g, '');
-      const port = Number(endpoint.slice(i + 1));
+      const { host, port } = splitEndpoint(endpoint);
       const upstream: Socket = rt.tls ? tlsConnect({ host, port, rejectUnauthorized: false }) : netConnect({ host, port });
       rt.begin(endpoint);
       let ended = false;
@@ -257,8 +255,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<IngressProxy>
       client.destroy();
       return;
     }
-    const i = endpoint.lastIndexOf(':');
-    const upstream = netConnect({ host: endpoint.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(endpoint.slice(i + 1)) });
+    const upstream = netConnect(splitEndpoint(endpoint));
     rt.begin(endpoint);
     let ended = false;
     const end = () => {
