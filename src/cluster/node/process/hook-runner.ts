@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { HookAction, HookFailure } from './hooks.js';
 import { execExitError } from './hooks.js';
+import { killGroup } from './orphans.js';
 import { dialError } from './prober.js';
 import type { ProbeTarget } from './prober.js';
 
@@ -35,13 +36,7 @@ function execHook(command: readonly string[], target: ProbeTarget, signal: Abort
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const kill = (): void => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    };
+    const kill = (): void => void killGroup(child.pid);
     signal.addEventListener('abort', kill, { once: true });
     child.on('error', (err: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', kill);

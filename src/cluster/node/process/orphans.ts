@@ -9,6 +9,17 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Signal a whole process group (a container's, an exec's, a hook's); false when it is gone. */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), or undefined off Linux or when gone. */
 export function processStartTime(pid: number): string | undefined {
   try {
@@ -43,14 +54,7 @@ export function killLeftoverGroups(podDir: string): number {
   }
   for (const f of files) {
     const [pid, start] = readFileSync(join(dirOf(podDir), f), 'utf8').trim().split(' ');
-    if (pid && start && processStartTime(Number(pid)) === start) {
-      try {
-        process.kill(-Number(pid), 'SIGKILL');
-        n++;
-      } catch {
-        /* gone */
-      }
-    }
+    if (pid && start && processStartTime(Number(pid)) === start && killGroup(Number(pid))) n++;
     rmSync(join(dirOf(podDir), f), { force: true });
   }
   return n;

@@ -24,7 +24,7 @@ import { hookFailureMessage, MIN_GRACE_S, parseHook, POST_START_FAILED_EVENT, PO
 import { programOf } from './image.js';
 import { factsFromStatus, isRunning, nextBackoff, planPod, podRef, podStatusOf, restartAt, type ContainerFacts, type PodPlan } from './lifecycle.js';
 import { containerLogPath, ContainerLogFile, legacySymlinkPath, podLogDir } from './log-file.js';
-import { forgetGroup, killLeftoverGroups, recordGroup } from './orphans.js';
+import { forgetGroup, killGroup, killLeftoverGroups, recordGroup } from './orphans.js';
 import { startProber } from './prober.js';
 import { unhealthyMessage, type ProbeKind } from './probe.js';
 import { removeTree, writePayload } from './volume-files.js';
@@ -217,13 +217,7 @@ export class ProcessRuntime {
     const rewrite = slot.rewrite ?? ((x: string) => x);
     const [file, ...args] = request.command.map(rewrite);
     const child = spawn(file, args, { cwd: slot.cwd, env: { ...slot.env }, stdio: [request.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
-    const stop = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    };
+    const stop = () => void killGroup(child.pid);
     const ended = slot.hookAbort.signal;
     ended.addEventListener('abort', stop, { once: true });
     child.once('close', () => ended.removeEventListener('abort', stop));
@@ -656,11 +650,7 @@ export class ProcessRuntime {
         if (group) {
           // The container's first process is gone: like a runtime tearing down the container's
           // cgroup, take the rest of its group (background children holding the pipes) with it.
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            /* the group is empty */
-          }
+          killGroup(child.pid);
           forgetGroup(run.dir, c.name);
         }
         slot.stopProbes?.();
