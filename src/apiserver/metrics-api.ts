@@ -14,7 +14,7 @@ import { request as httpRequest } from 'node:http';
 import { methodNotAllowed, notFound, StatusError } from '../apimachinery/errors.js';
 import { parseLabelSelector, type LabelSelector } from '../apimachinery/label-selector.js';
 import type { KubeObject } from '../apimachinery/object.js';
-import { SIMULATED_NODE_ANNOTATION } from './pod-logs.js';
+import { kubeletUrl } from './pod-logs.js';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 const API_VERSION = 'metrics.k8s.io/v1beta1';
@@ -135,15 +135,6 @@ interface Sampled {
   pending?: Promise<void>;
 }
 
-/** The kubelet's address (`http://<InternalIP>:<port>`), or undefined for a node with no processes. */
-function kubeletOf(node: KubeObject): string | undefined {
-  if (node.metadata.annotations?.[SIMULATED_NODE_ANNOTATION] !== undefined) return undefined;
-  const addresses = (node.status?.addresses ?? []) as Array<{ type?: string; address?: string }>;
-  const address = addresses.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined;
-  return address && port ? `http://${address.includes(':') ? `[${address}]` : address}:${port}` : undefined;
-}
-
 export class MetricsApi {
   private readonly samples = new Map<string, Sampled>();
 
@@ -190,7 +181,7 @@ export class MetricsApi {
 
   /** The node's last two samples, taking new ones as the freshness rules say. */
   private async sampled(node: KubeObject): Promise<Sampled | undefined> {
-    const kubelet = kubeletOf(node);
+    const kubelet = kubeletUrl(node);
     const name = node.metadata.name ?? '';
     if (!kubelet) return undefined;
     let s = this.samples.get(name);

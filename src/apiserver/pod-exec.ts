@@ -8,7 +8,7 @@
  * as `unable to upgrade connection: <message>`.
  */
 import { connect, type Socket } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { badRequest, StatusError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import { containerForLogs, kubeletBase } from './pod-logs.js';
@@ -36,10 +36,8 @@ export function kubeletExecLocation(pod: KubeObject, node: KubeObject | undefine
 /** An HTTP answer with a Status body, written on a socket that was to be upgraded. */
 export function statusResponse(err: StatusError): string {
   const body = JSON.stringify(err.toStatus());
-  return `HTTP/1.1 ${err.code} ${REASONS[err.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
-
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Headers that belong to the client's hop (its credentials among them) and are not passed on. */
 const NOT_FORWARDED = new Set(['authorization', 'host', 'proxy-authorization', 'cookie']);

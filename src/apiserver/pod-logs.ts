@@ -103,19 +103,26 @@ export function containerForLogs(pod: KubeObject, requested: string | null): str
 }
 
 /**
- * `http://<address>:<port>` of the kubelet of the pod's node (kube-apiserver's
- * --kubelet-preferred-address-types, minus Hostname: a node name need not resolve here), or a
- * 400 saying why there is none; `nothing` ends the message for a simulated node.
+ * `http://<address>:<port>` of a node's kubelet (kube-apiserver's --kubelet-preferred-address-types,
+ * minus Hostname: a node name need not resolve here); undefined for a simulated node (it runs no
+ * processes) or one that reports no address.
  */
-export function kubeletBase(pod: KubeObject, node: KubeObject, nothing: string): string {
+export function kubeletUrl(node: KubeObject): string | undefined {
+  if (node.metadata.annotations?.[SIMULATED_NODE_ANNOTATION] !== undefined) return undefined;
   const addresses = (node.status?.addresses ?? []) as Array<{ type?: string; address?: string }>;
+  const address = ['InternalIP', 'InternalDNS', 'ExternalIP', 'ExternalDNS'].map((t) => addresses.find((a) => a.type === t)?.address).find(Boolean);
+  const port = (node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined) ?? 0;
+  return address && port ? `http://${address.includes(':') ? `[${address}]` : address}:${port}` : undefined;
+}
+
+/** {@link kubeletUrl}, or a 400 saying why there is none; `nothing` ends the message for a simulated node. */
+export function kubeletBase(pod: KubeObject, node: KubeObject, nothing: string): string {
   if (node.metadata.annotations?.[SIMULATED_NODE_ANNOTATION] !== undefined) {
     throw badRequest(`pod ${pod.metadata.name} runs on simulated node ${node.metadata.name}, whose containers run no processes: ${nothing}`);
   }
-  const address = ['InternalIP', 'InternalDNS', 'ExternalIP', 'ExternalDNS'].map((t) => addresses.find((a) => a.type === t)?.address).find(Boolean);
-  const port = (node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined) ?? 0;
-  if (!address || !port) throw badRequest(`node ${node.metadata.name} does not report a kubelet address (status.addresses, status.daemonEndpoints)`);
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const url = kubeletUrl(node);
+  if (!url) throw badRequest(`node ${node.metadata.name} does not report a kubelet address (status.addresses, status.daemonEndpoints)`);
+  return url;
 }
 
 /** Where the pod's kubelet serves this container's log, or why there is none. */
