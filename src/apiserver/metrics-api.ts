@@ -84,6 +84,9 @@ export function goWindow(ms: number): string {
   return `${Math.floor(ms / 60_000)}m${seconds(ms % 60_000)}`;
 }
 
+/** metav1.Time's form: RFC 3339 to the second. */
+const toSeconds = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
+
 const cpuQuantity = (nanocores: number) => `${Math.round(nanocores)}n`;
 const memoryQuantity = (bytes: number) => `${Math.round(bytes / 1024)}Ki`;
 
@@ -102,7 +105,7 @@ export function podMetrics(pod: KubeObject, containers: ReadonlyMap<string, Usag
     kind: 'PodMetrics',
     apiVersion: API_VERSION,
     metadata: meta(pod, true, now),
-    timestamp: first.timestamp.replace(/\.\d+Z$/, 'Z'),
+    timestamp: toSeconds(first.timestamp),
     window: goWindow(first.windowMs),
     containers: [...containers].map(([name, u]) => ({ name, usage: { cpu: cpuQuantity(u.cpu), memory: memoryQuantity(u.memoryBytes) } })),
   } as unknown as KubeObject;
@@ -113,7 +116,7 @@ export function nodeMetrics(node: KubeObject, u: Usage, now: string): KubeObject
     kind: 'NodeMetrics',
     apiVersion: API_VERSION,
     metadata: meta(node, false, now),
-    timestamp: u.timestamp.replace(/\.\d+Z$/, 'Z'),
+    timestamp: toSeconds(u.timestamp),
     window: goWindow(u.windowMs),
     usage: { cpu: cpuQuantity(u.cpu), memory: memoryQuantity(u.memoryBytes) },
   } as unknown as KubeObject;
@@ -149,7 +152,7 @@ export class MetricsApi {
   async serve(method: string, plural: string, namespace: string | undefined, name: string | undefined, query: URLSearchParams): Promise<KubeObject> {
     if (method !== 'GET' || query.get('watch') === 'true' || query.get('watch') === '1') throw methodNotAllowed();
     const selector = parseLabelSelector(query.get('labelSelector') ?? '');
-    const stamp = new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const stamp = toSeconds(new Date(this.now()).toISOString());
     if (plural === 'nodes') {
       const nodes = (await this.source.nodes()).filter((n) => (name ? n.metadata.name === name : matches(selector, n)));
       const items: KubeObject[] = [];

@@ -11,6 +11,7 @@ import { parseQuantity } from '../../../apimachinery/quantity.js';
 import { labelSelectorFromObject } from '../../../apimachinery/label-selector.js';
 import { kinds, writeStatus, type KObject, type Request, type Result, type ResourceType } from '../../../runtime/index.js';
 import { asK, cached, cachedList, type ControllerContext } from '../shared/context.js';
+import { rfc3339 } from '../shared/pod-util.js';
 import { cpuRecommendation, DEFAULT_TARGET_CPU, normalize, type PodCpu, type Recommendation } from './replicas.js';
 
 export const HPA_CONTROLLER = 'horizontal-pod-autoscaler';
@@ -64,11 +65,13 @@ export function registerHorizontalPodAutoscalerController(ctx: ControllerContext
     }
     const ns = hpa.metadata.namespace;
     const ref = hpa.spec.scaleTargetRef;
+    // Cached items carry no kind; events need it.
+    const me = asK({ ...hpa, apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' });
     const targetType = TARGETS[ref.kind];
     const target = targetType && cached<Scalable>(ctx, targetType, ns, ref.name);
     if (!targetType || !target) {
       const what = targetType ? `${targetType.plural}.${targetType.apiVersion.split('/')[0]} "${ref.name}" not found` : `no matches for kind "${ref.kind}"`;
-      await events.event(asK({ ...hpa, apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' }), 'Warning', 'FailedGetScale', what);
+      await events.event(me, 'Warning', 'FailedGetScale', what);
       return { requeueAfterMs: HPA_SYNC_PERIOD_MS };
     }
     const currentReplicas = target.spec?.replicas ?? 1;
@@ -86,7 +89,6 @@ export function registerHorizontalPodAutoscalerController(ctx: ControllerContext
       }
       const targetCpu = hpa.spec.targetCPUUtilizationPercentage ?? DEFAULT_TARGET_CPU;
       const rec = cpuRecommendation(currentReplicas, pods.map((p) => podCpu(p, usage.get(p.metadata?.name ?? ''))), targetCpu);
-      const me = asK({ ...hpa, apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' });
       if (rec.kind === 'error') {
         await events.event(me, 'Warning', 'FailedGetResourceMetric', rec.message);
         delete status.currentCPUUtilizationPercentage;
@@ -100,7 +102,7 @@ export function registerHorizontalPodAutoscalerController(ctx: ControllerContext
           await manager.client.patch(targetType, ns, ref.name, { spec: { replicas } });
           const reason = replicas > currentReplicas ? 'cpu resource utilization (percentage of request) above target' : 'All metrics below target';
           await events.event(me, 'Normal', 'SuccessfulRescale', `New size: ${replicas}; reason: ${reason}`);
-          status.lastScaleTime = new Date(ctx.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+          status.lastScaleTime = rfc3339(ctx.now());
         }
       }
     }
