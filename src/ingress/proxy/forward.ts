@@ -158,13 +158,13 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
   const perTry = retryable ? perTryTimeoutMs(route.retry) : undefined;
   const deadline = timeout === undefined ? Infinity : start + timeout;
   /** Abandons the try under way (the route timed out, or the client went away). */
-  const aborters: { current?: (why: string) => void } = {};
+  let abortTry: ((why: string) => void) | undefined;
   let routeTimer: NodeJS.Timeout | undefined;
   let timedOut = false;
   if (timeout !== undefined) {
     routeTimer = setTimeout(() => {
       timedOut = true;
-      aborters.current?.('route timeout');
+      abortTry?.('route timeout');
       if (!res.headersSent) return local(LOCAL_REPLIES.timeout);
       record.flags.push('UT');
       res.destroy();
@@ -173,7 +173,7 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
   res.on('close', () => {
     clearTimeout(routeTimer);
     if (!res.writableFinished) {
-      aborters.current?.('client went away'); // stop the upstream request too
+      abortTry?.('client went away'); // stop the upstream request too
       finish(0, 'DC');
     }
   });
@@ -202,7 +202,7 @@ export async function forward(pr: ProxyRoute, path: string, query: string, req: 
         settle(delivering ? { kind: 'delivered', status } : { kind: 'per-try-timeout' });
         controller?.abort(new Error(why));
       };
-      aborters.current = abort;
+      abortTry = abort;
       const tryTimer = perTry === undefined ? undefined : setTimeout(() => abort('per-try timeout'), perTry);
       const upstreamBody = body ?? (hasBody && !retryable ? streamedBody(req, head, record) : null);
       const sentAt = Date.now();
